@@ -1,0 +1,32 @@
+using Apex.Coverage.Web.Components;
+using MudBlazor.Services;
+
+namespace Apex.Coverage.Web.Hosting;
+
+/// <summary>Composes the dashboard: each feature contributes its own AddXxx / MapXxx.</summary>
+public static class DashboardHostingExtensions
+{
+    public static WebApplicationBuilder AddCoverageDashboard(this WebApplicationBuilder builder)
+    {
+        // The built dll is started from the repo root as well as through `dotnet run`; load the
+        // static web assets manifest either way so MudBlazor's CSS and JS are served.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication MapCoverageDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,12 @@
+using Apex.Coverage.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCoverageDashboard();
+
+var app = builder.Build();
+app.MapCoverageDashboard();
+
+await app.RunAsync();
+
+/// <summary>Entry point, visible to the host-based tests (WebApplicationFactory).</summary>
+public partial class Program;
