@@ -1,3 +1,9 @@
+using Apex.Platform.Auth;
+using Apex.Platform.Backend;
+using Apex.Platform.Caching;
+using Apex.Platform.Data;
+using Apex.Platform.Realtime;
+
 namespace Apex.Platform;
 
 /// <summary>Composes the platform's capabilities; each folder brings its own AddXxx / MapXxx.</summary>
@@ -5,13 +11,29 @@ public static class PlatformComposition
 {
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
+        var services = PlatformServicesOptions.Enabled(builder.Configuration);
         builder.Services.AddProblemDetails();
+        builder.Services.AddPlatformData();
+        builder.Services.AddRedis();
+        builder.Services.AddPlatformAuthentication(builder.Configuration);
+        if (services.Contains("auth")) builder.Services.AddAuthService();
+        if (services.Contains("realtime")) builder.Services.AddRealtime();
+        if (services.Contains("backend")) builder.Services.AddBackend();
         return builder;
     }
 
     public static WebApplication MapPlatform(this WebApplication app)
     {
+        var services = PlatformServicesOptions.Enabled(app.Configuration);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
+        if (services.Contains("auth")) app.MapAuth();
+        if (services.Contains("realtime")) app.MapRealtime();
+        if (services.Contains("backend")) app.MapBackend();
         return app;
     }
 }
