@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Components;
+using Apex.Coverage.Web.Plan;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Web.Hosting;
@@ -14,6 +15,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        builder.AddPlan();
         return builder;
     }
 
@@ -27,6 +29,7 @@ public static class DashboardHostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapPlanApi();
         return app;
     }
 }
