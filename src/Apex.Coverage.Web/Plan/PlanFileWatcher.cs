@@ -19,6 +19,7 @@ internal sealed partial class PlanFileWatcher(
     private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
+    private int _stopped;
 
     public string PlanPath { get; } = System.IO.Path.GetFullPath(
         System.IO.Path.Combine(environment.ContentRootPath, options.Value.Path));
@@ -40,16 +41,25 @@ internal sealed partial class PlanFileWatcher(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _watcher?.Dispose();
-        await _stopping.CancelAsync();
+        await StopWatchingAsync();
         await _loop.WaitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _watcher?.Dispose();
-        await _stopping.CancelAsync();
+        await StopWatchingAsync();
         _stopping.Dispose();
+    }
+
+    // The host may dispose the service before it calls StopAsync (WebApplicationFactory does), so
+    // stopping happens once, whichever comes first.
+    private async Task StopWatchingAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _watcher?.Dispose();
+            await _stopping.CancelAsync();
+        }
     }
 
     private FileSystemWatcher CreateWatcher()

@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+
+namespace Apex.Coverage.Tests.Fixtures;
+
+/// <summary>
+/// Every host a test starts (WebApplicationFactory reads environment variables) gets its database
+/// in a temp folder unless the test configures one, so no test writes under src/.
+/// </summary>
+internal static class TestDefaults
+{
+    [ModuleInitializer]
+    internal static void PointDatabaseAtTempFolder()
+    {
+        if (Environment.GetEnvironmentVariable("Data__ConnectionString") is null)
+        {
+            var folder = Path.Combine(Path.GetTempPath(), $"apex-coverage-tests-{Environment.ProcessId}");
+            Environment.SetEnvironmentVariable("Data__ConnectionString", $"Data Source={Path.Combine(folder, "coverage.db")}");
+        }
+    }
+}
