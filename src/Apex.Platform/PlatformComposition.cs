@@ -1,5 +1,7 @@
+using Apex.Platform.Agents;
 using Apex.Platform.Auth;
 using Apex.Platform.Backend;
+using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
 using Apex.Platform.Realtime;
@@ -19,6 +21,8 @@ public static class PlatformComposition
         if (services.Contains("auth")) builder.Services.AddAuthService();
         if (services.Contains("realtime")) builder.Services.AddRealtime();
         if (services.Contains("backend")) builder.Services.AddBackend();
+        if (services.Contains("agents")) builder.Services.AddAgents();
+        if (services.Contains("billing")) builder.Services.AddBilling();
         return builder;
     }
 
@@ -34,6 +38,8 @@ public static class PlatformComposition
         if (services.Contains("auth")) app.MapAuth();
         if (services.Contains("realtime")) app.MapRealtime();
         if (services.Contains("backend")) app.MapBackend();
+        if (services.Contains("agents")) app.MapAgents();
+        if (services.Contains("billing")) app.MapBilling();
         return app;
     }
 }

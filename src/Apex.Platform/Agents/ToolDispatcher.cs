@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace Apex.Platform.Agents;
+
+/// <summary>
+/// Routes the LLM's tool calls to sub-agents. Everything that can go wrong with a call, from a
+/// tool the model made up to an exception inside the sub-agent, comes back as a result the
+/// supervisor hands to the model, never as an exception that would end the run unseen.
+/// </summary>
+public sealed class ToolDispatcher(IEnumerable<ISubAgent> subAgents, ILogger<ToolDispatcher> logger)
+{
+    private readonly Dictionary<string, ISubAgent> _agents = subAgents.ToDictionary(a => a.Name, StringComparer.Ordinal);
+
+    /// <summary>The tools as the LLM sees them: declarations only, so nothing runs without the dispatcher.</summary>
+    public IList<AITool> Declarations() =>
+        [.. _agents.Values.Select(agent => AIFunctionFactory.CreateDeclaration(agent.Name, agent.Description, Schema(agent)))];
+
+    public async Task<ToolOutcome> DispatchAsync(FunctionCallContent call, CancellationToken cancellationToken)
+    {
+        if (!_agents.TryGetValue(call.Name, out var agent))
+        {
+            return ToolOutcome.Refused($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", _agents.Keys.Order())}.");
+        }
+
+        if (call.Exception is not null)
+        {
+            return ToolOutcome.Refused($"The arguments for '{call.Name}' are not valid JSON: {call.Exception.Message}");
+        }
+
+        var (arguments, problems) = ToolArgumentValidator.Validate(agent.Parameters, call.Arguments);
+        if (problems.Count > 0)
+        {
+            return ToolOutcome.Refused($"Invalid arguments for '{call.Name}': {string.Join("; ", problems)}.");
+        }
+
+        return await RunAsync(agent, arguments!, cancellationToken);
+    }
+
+    private async Task<ToolOutcome> RunAsync(ISubAgent agent, ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ToolOutcome.Succeeded(await agent.RunAsync(arguments, cancellationToken));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The model decides what to do about a failed specialist (retry, fall back, report), so
+            // it gets the reason; the log keeps the stack trace for people.
+            logger.LogWarning(exception, "Sub-agent {Agent} failed with {Arguments}", agent.Name, arguments);
+            return ToolOutcome.Failed($"Sub-agent '{agent.Name}' failed: {exception.Message}");
+        }
+    }
+
+    private static JsonElement Schema(ISubAgent agent)
+    {
+        var properties = new JsonObject();
+        foreach (var parameter in agent.Parameters)
+        {
+            var property = new JsonObject { ["type"] = parameter.Type.ToString().ToLowerInvariant(), ["description"] = parameter.Description };
+            if (parameter.Minimum is { } minimum) property["minimum"] = minimum;
+            properties[parameter.Name] = property;
+        }
+
+        var required = new JsonArray([.. agent.Parameters.Select(p => JsonValue.Create(p.Name))]);
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["required"] = required, ["additionalProperties"] = false };
+        return JsonSerializer.SerializeToElement(schema);
+    }
+}
+
+public enum ToolStatus
+{
+    Succeeded,
+    Refused,
+    Failed,
+}
+
+/// <summary>What a tool call came to, as the LLM reads it back.</summary>
+public sealed record ToolOutcome(ToolStatus Status, string Content)
+{
+    public static ToolOutcome Succeeded(string resultJson) => new(ToolStatus.Succeeded, resultJson);
+
+    public static ToolOutcome Refused(string error) => new(ToolStatus.Refused, ErrorJson("refused", error));
+
+    public static ToolOutcome Failed(string error) => new(ToolStatus.Failed, ErrorJson("failed", error));
+
+    private static string ErrorJson(string status, string error) => new JsonObject { ["status"] = status, ["error"] = error }.ToJsonString();
+}

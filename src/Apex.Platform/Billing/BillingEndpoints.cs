@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Apex.Platform.Auth;
+using Apex.Platform.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Apex.Platform.Billing;
+
+public static class BillingEndpoints
+{
+    public static IServiceCollection AddBilling(this IServiceCollection services)
+    {
+        services.AddOptions<BillingOptions>().BindConfiguration(BillingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient<PaymentGatewayClient>();
+        services.TryAddSingleton<PlanCatalog>();
+        services.TryAddSingleton<SubscriptionStore>();
+        services.TryAddSingleton<UsageMeter>();
+        services.TryAddSingleton<WebhookSignature>();
+        services.TryAddSingleton<PaymentWebhookProcessor>();
+        services.AddSchema(40, "billing", SubscriptionStore.Schema);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBilling(this IEndpointRouteBuilder app)
+    {
+        var billing = app.MapGroup("/api/billing").RequireAuthorization();
+        billing.MapPost("/checkout", CheckoutAsync);
+        billing.MapGet("/subscription", SubscriptionAsync);
+        // The gateway authenticates with the signature, not a platform token.
+        app.MapPost("/webhooks/payments", PaymentWebhookEndpoint.ReceiveAsync).AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<Results<Created<CheckoutResponse>, ProblemHttpResult, ValidationProblem>> CheckoutAsync(
+        CheckoutRequest request, HttpContext http, PaymentGatewayClient gateway, SubscriptionStore subscriptions, PlanCatalog catalog,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var plan = request.Plan ?? PlanCatalog.Pro;
+        if (!PlanCatalog.IsPaid(plan))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plan"] = [$"'{plan}' is not a paid plan; choose '{PlanCatalog.Pro}'."] });
+        }
+
+        if (!gateway.IsConfigured)
+        {
+            return TypedResults.Problem("No payment gateway is configured: set Platform:Billing:GatewayUrl and GatewayApiKey.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var user = http.User.ToUserContext();
+        if (await subscriptions.CurrentPlanAsync(user.TenantId, ct) == plan)
+        {
+            return TypedResults.Problem($"This tenant is already on the {plan} plan.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        var amount = catalog.MonthlyPrice(plan);
+        GatewaySession session;
+        try
+        {
+            session = await gateway.CreateCheckoutSessionAsync(user.TenantId, plan, amount, catalog.Currency, ct);
+        }
+        catch (HttpRequestException exception)
+        {
+            loggers.CreateLogger(typeof(BillingEndpoints)).LogWarning(exception, "Checkout session creation failed");
+            return TypedResults.Problem("The payment gateway could not create a checkout session; try again shortly.", statusCode: StatusCodes.Status502BadGateway);
+        }
+
+        await subscriptions.RecordCheckoutAsync(new CheckoutSession(session.Id, user.TenantId, user.UserId, plan, amount, catalog.Currency), ct);
+        return TypedResults.Created(session.Url, new CheckoutResponse(session.Id, session.Url, plan, amount, catalog.Currency));
+    }
+
+    private static async Task<Ok<SubscriptionResponse>> SubscriptionAsync(
+        HttpContext http, SubscriptionStore subscriptions, UsageMeter meter, PlanCatalog catalog, CancellationToken ct)
+    {
+        var tenantId = http.User.ToUserContext().TenantId;
+        var subscription = await subscriptions.FindAsync(tenantId, ct);
+        var plan = subscription?.Plan ?? PlanCatalog.Free;
+        return TypedResults.Ok(new SubscriptionResponse(
+            plan, subscription?.Status ?? "active", subscription?.Amount ?? 0m, subscription?.Currency ?? catalog.Currency, subscription?.CurrentPeriodEnd,
+            await meter.UsedAsync(tenantId, PlanFeature.AgentRuns, ct), catalog.Allowance(plan, PlanFeature.AgentRuns)));
+    }
+
+    public sealed record CheckoutRequest(string? Plan);
+
+    public sealed record CheckoutResponse(string SessionId, Uri CheckoutUrl, string Plan, decimal Amount, string Currency);
+
+    public sealed record SubscriptionResponse(
+        string Plan, string Status, decimal Amount, string Currency, DateTimeOffset? CurrentPeriodEnd, int AgentRunsUsed, int? AgentRunsAllowance);
+}
+
+/// <summary>The gateway's webhook: verify the signature over the raw body first, then apply the event once.</summary>
+internal static class PaymentWebhookEndpoint
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> ReceiveAsync(
+        HttpRequest request, WebhookSignature signature, PaymentWebhookProcessor processor, CancellationToken ct)
+    {
+        // The signature covers the exact bytes sent, so the body is read raw, before any parsing.
+        using var reader = new StreamReader(request.Body);
+        var payload = await reader.ReadToEndAsync(ct);
+        if (signature.Refusal(request.Headers[WebhookSignature.HeaderName], payload) is { } refusal)
+        {
+            return TypedResults.Problem(refusal, title: "Webhook signature refused", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (Parse(payload) is not { } payment)
+        {
+            return TypedResults.Problem("The webhook body is not a payment event (id, type, data.sessionId, data.amount, data.currency).", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return await processor.ProcessAsync(payment, payload, ct) switch
+        {
+            WebhookOutcome.UnknownSession => TypedResults.Problem($"No checkout session '{payment.Data.SessionId}'.", statusCode: StatusCodes.Status404NotFound),
+            WebhookOutcome.AmountMismatch => TypedResults.Problem(
+                "The paid amount or currency differs from the checkout session's; nothing was unlocked.", statusCode: StatusCodes.Status422UnprocessableEntity),
+            var outcome => TypedResults.Ok(new WebhookReceipt(payment.Id, outcome.ToString().ToLowerInvariant())),
+        };
+    }
+
+    private static PaymentEvent? Parse(string payload)
+    {
+        try
+        {
+            var payment = JsonSerializer.Deserialize<PaymentEvent>(payload, Json);
+            return payment is { Id.Length: > 0, Type.Length: > 0, Data.SessionId.Length: > 0, Data.Currency.Length: > 0 } ? payment : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed record WebhookReceipt(string EventId, string Outcome);
