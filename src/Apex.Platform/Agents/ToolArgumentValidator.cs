@@ -40,7 +40,8 @@ internal static class ToolArgumentValidator
         };
         if (!typeOk)
         {
-            return $"'{parameter.Name}' must be a {(parameter.Type == ToolParameterType.String ? "non-empty string" : parameter.Type.ToString().ToLowerInvariant())}, got {value.GetRawText()}";
+            var expected = parameter.Type switch { ToolParameterType.String => "a non-empty string", ToolParameterType.Integer => "an integer", _ => "a number" };
+            return $"'{parameter.Name}' must be {expected}, got {value.GetRawText()}";
         }
 
         return parameter.Minimum is { } minimum && parameter.Type != ToolParameterType.String && value.GetDecimal() < minimum

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -85,5 +86,8 @@ public sealed record ToolOutcome(ToolStatus Status, string Content)
 
     public static ToolOutcome Failed(string error) => new(ToolStatus.Failed, ErrorJson("failed", error));
 
-    private static string ErrorJson(string status, string error) => new JsonObject { ["status"] = status, ["error"] = error }.ToJsonString();
+    // Relaxed escaping keeps quotes in the message readable for the model and in the stored steps.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string ErrorJson(string status, string error) => new JsonObject { ["status"] = status, ["error"] = error }.ToJsonString(Readable);
 }
