@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Apex.Integration.Fakes;
+
+/// <summary>
+/// A payment gateway at the boundary: it creates hosted checkout sessions for the registered API
+/// key, and confirms payments the way real gateways do, by POSTing an event to the merchant's
+/// webhook signed Stripe style (<c>t=unix,v1=hex HMAC-SHA256 of "t.body"</c>).
+/// </summary>
+public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
+{
+    public const string ApiKey = "fake-gateway-key";
+    public const string WebhookSecret = "whsec_fake_0123456789abcdef";
+    public const string SignatureHeader = "Payment-Signature";
+
+    private readonly ConcurrentDictionary<string, GatewayCheckout> _sessions = new();
+    // One client for all deliveries, as HttpClient is meant to be used; it lives as long as the test run.
+    private static readonly HttpClient Webhooks = new();
+
+    public IReadOnlyCollection<GatewayCheckout> Sessions => [.. _sessions.Values];
+
+    public static async Task<FakePaymentGateway> StartNewAsync(TimeProvider clock)
+    {
+        var gateway = new FakePaymentGateway(clock);
+        await gateway.StartAsync();
+        return gateway;
+    }
+
+    public GatewayCheckout Session(string id) => _sessions[id];
+
+    /// <summary>The event the gateway would send about a session; the id is what redeliveries share.</summary>
+    public static GatewayEvent Event(string type, GatewayCheckout session, decimal? amount = null)
+    {
+        var id = $"evt_{Guid.NewGuid():N}";
+        var body = new JsonObject
+        {
+            ["id"] = id,
+            ["type"] = type,
+            ["data"] = new JsonObject
+            {
+                ["sessionId"] = session.Id,
+                ["amount"] = amount ?? session.Amount,
+                ["currency"] = session.Currency,
+                ["failureReason"] = type.EndsWith("payment_failed", StringComparison.Ordinal) ? "card_declined" : null,
+            },
+        };
+        return new GatewayEvent(id, body.ToJsonString());
+    }
+
+    /// <summary>The signature header for <paramref name="body"/> at <paramref name="at"/> (default: now).</summary>
+    public string Sign(string body, DateTimeOffset? at = null, string secret = WebhookSecret)
+    {
+        var timestamp = (at ?? clock.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    public async Task<HttpResponseMessage> DeliverAsync(Uri webhookUrl, string body, string? signature, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhookUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null) request.Headers.Add(SignatureHeader, signature);
+        return await Webhooks.SendAsync(request, cancellationToken);
+    }
+
+    protected override void Map(WebApplication app) => app.MapPost("/v1/checkout/sessions", async (HttpRequest request) =>
+    {
+        if (request.Headers.Authorization != $"Bearer {ApiKey}") return Results.Json(new { error = "invalid_api_key" }, statusCode: 401);
+        var body = (await JsonNode.ParseAsync(request.Body))!;
+        var id = $"cs_{Guid.NewGuid():N}";
+        _sessions[id] = new GatewayCheckout(id, body["reference"]!.GetValue<string>(), body["plan"]!.GetValue<string>(),
+            body["amount"]!.GetValue<decimal>(), body["currency"]!.GetValue<string>());
+        return Results.Json(new { id, url = new Uri(BaseAddress, $"pay/{id}") });
+    });
+}
+
+public sealed record GatewayCheckout(string Id, string Reference, string Plan, decimal Amount, string Currency);
+
+/// <summary>A gateway event: its id and its body, the exact text that gets signed.</summary>
+public sealed record GatewayEvent(string Id, string Body);
