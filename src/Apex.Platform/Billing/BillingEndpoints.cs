@@ -54,19 +54,28 @@ public static class BillingEndpoints
         }
 
         var amount = catalog.MonthlyPrice(plan);
-        GatewaySession session;
-        try
+        if (await TryOpenSessionAsync(gateway, user.TenantId, plan, amount, catalog.Currency, loggers, ct) is not { } session)
         {
-            session = await gateway.CreateCheckoutSessionAsync(user.TenantId, plan, amount, catalog.Currency, ct);
-        }
-        catch (HttpRequestException exception)
-        {
-            loggers.CreateLogger(typeof(BillingEndpoints)).LogWarning(exception, "Checkout session creation failed");
             return TypedResults.Problem("The payment gateway could not create a checkout session; try again shortly.", statusCode: StatusCodes.Status502BadGateway);
         }
 
         await subscriptions.RecordCheckoutAsync(new CheckoutSession(session.Id, user.TenantId, user.UserId, plan, amount, catalog.Currency), ct);
         return TypedResults.Created(session.Url, new CheckoutResponse(session.Id, session.Url, plan, amount, catalog.Currency));
+    }
+
+    private static async Task<GatewaySession?> TryOpenSessionAsync(
+        PaymentGatewayClient gateway, Guid tenantId, string plan, decimal amount, string currency, ILoggerFactory loggers, CancellationToken ct)
+    {
+        try
+        {
+            return await gateway.CreateCheckoutSessionAsync(tenantId, plan, amount, currency, ct);
+        }
+        catch (HttpRequestException exception)
+        {
+            // Nothing is stored for a session the gateway did not open; the user may simply retry.
+            loggers.CreateLogger(typeof(BillingEndpoints)).LogWarning(exception, "Checkout session creation failed");
+            return null;
+        }
     }
 
     private static async Task<Ok<SubscriptionResponse>> SubscriptionAsync(
