@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Apex.Coverage.Benchmarks.PlanBenchmarks).Assembly).Run(args);
