@@ -28,15 +28,19 @@ dotnet build Apex.sln -c Debug -warnaserror -nologo -v quiet
 
 results="$(mktemp -d)"
 status=0
+# Local test servers put this id into their temp directory names (apex-it-<id>-...), so the
+# leftover check below looks at this run's servers only.
+export APEX_TEST_RUN_ID="run$$"
 dotnet test Apex.sln --no-build -c Debug --logger "trx" --results-directory "$results" \
   --blame-hang --blame-hang-timeout 10m | tee "$results/console.log" || status=$?
 
-# Every local test server runs under a watchdog whose command line carries "apex-it-"; after the
-# run none may be left, whatever happened to the test host.
-sleep 1
-if pgrep -f 'apex-it-' >/dev/null; then
+# Every local test server and its watchdog carry "apex-it-<run id>-" in their command lines;
+# after the run none may be left, whatever happened to the test host. The watchdogs notice a
+# vanished test host within a fraction of a second; give them a moment.
+sleep 2
+if pgrep -f "apex-it-${APEX_TEST_RUN_ID}-" >/dev/null; then
   echo "Test servers outlived the test run:" >&2
-  pgrep -af 'apex-it-' >&2
+  pgrep -af "apex-it-${APEX_TEST_RUN_ID}-" >&2
   status=1
 fi
 

@@ -65,7 +65,10 @@ public abstract class ServerFixture : IAsyncLifetime
 
     protected string NewTempDirectory()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"apex-it-{Name}-{Guid.NewGuid():N}");
+        // The run id (set by scripts/test-all.sh) lets a run check for its own leftovers only,
+        // even while other test runs share the machine.
+        var run = Environment.GetEnvironmentVariable("APEX_TEST_RUN_ID") is { Length: > 0 } id ? id : "adhoc";
+        var path = Path.Combine(Path.GetTempPath(), $"apex-it-{run}-{Name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return path;
     }
