@@ -44,6 +44,9 @@ if pgrep -f "apex-it-${APEX_TEST_RUN_ID}-" >/dev/null; then
   status=1
 fi
 
+# And the harder case: a test host killed outright must not leave its servers behind either.
+bash scripts/prove-servers-die-with-testhost.sh || status=1
+
 passed=$(grep -hoE 'Passed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -hoE 'Failed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
 echo "${passed} passed, ${failed} failed"

@@ -111,7 +111,9 @@ public sealed class ServerLifecycleTests(RedisServer redis, PostgresServer postg
     /// <summary>A stand-in test host: a process that owns a server and can be killed outright.</summary>
     private sealed class OwnerProcess : IAsyncDisposable
     {
-        private readonly Process _process = Process.Start("sleep", "300");
+        // Lives until killed, or until the test host itself is gone: a stand-in owner must not
+        // outlive a crashed test host either, or the servers it owns would stay up with it.
+        private readonly Process _process = Process.Start("bash", ["-c", "while [ -d /proc/$PPID ]; do sleep 0.2; done"]);
 
         public int Id => _process.Id;
 
