@@ -1,4 +1,10 @@
+using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Hosting;
+
+if (await TokenCommandLine.TryRunAsync(args))
+{
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCoverageDashboard();

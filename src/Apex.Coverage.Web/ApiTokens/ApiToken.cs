@@ -1,0 +1,49 @@
+using Apex.Coverage.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Apex.Coverage.Web.ApiTokens;
+
+/// <summary>
+/// A named bearer token for the API. Only the SHA-256 of the secret is kept; the secret itself is
+/// shown once, when the token is made. A revoked token stays for the record, its name free again.
+/// </summary>
+public sealed class ApiToken
+{
+    public long Id { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>The token's first characters, to find its row and to tell tokens apart on screen.</summary>
+    public required string Prefix { get; set; }
+
+    /// <summary>SHA-256 of the whole token, lower-case hex.</summary>
+    public required string Hash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    // UTC ticks, like the run timestamps: SQLite cannot order DateTimeOffset text.
+    private static readonly ValueConverter<DateTimeOffset, long> Required =
+        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+    private static readonly ValueConverter<DateTimeOffset?, long?> Optional =
+        new(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
+
+    public void Configure(EntityTypeBuilder<ApiToken> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(ApiTokenStore.MaxNameLength);
+        builder.Property(t => t.Prefix).HasMaxLength(16);
+        builder.Property(t => t.Hash).HasMaxLength(64);
+        builder.Property(t => t.CreatedAt).HasConversion(Required);
+        builder.Property(t => t.RevokedAt).HasConversion(Optional);
+        builder.HasIndex(t => t.Prefix);
+        // One live token per name, so `tokens revoke --name ci` means exactly one token.
+        builder.HasIndex(t => t.Name).IsUnique().HasFilter("RevokedAt IS NULL");
+    }
+}
