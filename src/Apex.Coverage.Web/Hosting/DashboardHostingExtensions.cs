@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Plan;
 using MudBlazor.Services;
@@ -16,6 +17,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.AddPlan();
+        builder.AddAnalytics();
         return builder;
     }
 
@@ -30,6 +32,7 @@ public static class DashboardHostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPlanApi();
+        app.MapAnalytics();
         return app;
     }
 }

@@ -17,6 +17,81 @@ namespace Apex.Coverage.Web.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Apex.Coverage.Web.Analytics.CoverageSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AsOfResultId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("FlakyRate")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Implemented")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Mrr")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Passing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ProtectedMrr")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("TakenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AsOfResultId")
+                        .IsUnique();
+
+                    b.ToTable("CoverageSnapshots");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Analytics.Quarantine", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FullyQualifiedName")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("QuarantinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("QuarantinedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReleasedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReleasedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FullyQualifiedName")
+                        .IsUnique()
+                        .HasFilter("ReleasedAt IS NULL");
+
+                    b.ToTable("Quarantines");
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.ApiTokens.ApiToken", b =>
                 {
                     b.Property<long>("Id")

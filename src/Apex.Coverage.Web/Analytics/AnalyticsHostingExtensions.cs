@@ -1,0 +1,28 @@
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Plan;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Apex.Coverage.Web.Analytics;
+
+public static class AnalyticsHostingExtensions
+{
+    /// <summary>Coverage analytics: statuses, flakiness, protected MRR, quarantine, trend, the coverage API.</summary>
+    public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
+    {
+        builder.AddCoverageData();
+        var services = builder.Services;
+        services.AddOptions<AnalyticsOptions>()
+            .BindConfiguration(AnalyticsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PlanCatalog>();
+        services.TryAddSingleton<CoverageChanges>();
+        services.TryAddSingleton<CoverageService>();
+        services.TryAddSingleton<CoverageTrend>();
+        services.TryAddSingleton<QuarantineBook>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi();
+}

@@ -1,0 +1,11 @@
+using Apex.Coverage.Web.Analytics;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Data;
+
+public sealed partial class CoverageDbContext
+{
+    public DbSet<Quarantine> Quarantines => Set<Quarantine>();
+
+    public DbSet<CoverageSnapshot> CoverageSnapshots => Set<CoverageSnapshot>();
+}

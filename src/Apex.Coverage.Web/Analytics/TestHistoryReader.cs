@@ -1,0 +1,92 @@
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Analytics;
+
+/// <summary>
+/// Reads what the analytics need from the stored results without scanning them: test names by a
+/// skip-scan of the (FullyQualifiedName, RunId) index, and each test's latest results by a seek
+/// on the same index, newest first. Cost grows with tests × window, not with stored results.
+/// </summary>
+public static class TestHistoryReader
+{
+    // Each step seeks the next distinct name in the index: one seek per test, never a scan.
+    private const string DistinctNamesSql = """
+        WITH RECURSIVE names(Value) AS (
+            SELECT MIN("FullyQualifiedName") FROM "TestResults"
+            UNION ALL
+            SELECT (SELECT MIN("FullyQualifiedName") FROM "TestResults" WHERE "FullyQualifiedName" > names.Value)
+            FROM names WHERE names.Value IS NOT NULL)
+        SELECT Value FROM names WHERE Value IS NOT NULL
+        """;
+
+    private static readonly Func<CoverageDbContext, string, int, IAsyncEnumerable<RecordedOutcome>> Latest =
+        EF.CompileAsyncQuery((CoverageDbContext db, string name, int take) => db.TestResults
+            .Where(r => r.FullyQualifiedName == name)
+            .OrderByDescending(r => r.RunId).ThenByDescending(r => r.Id)
+            .Take(take)
+            .Select(r => new RecordedOutcome(r.RunId, r.Outcome, r.Commit, r.DurationSeconds, r.ErrorMessage, r.RecordedAt)));
+
+    public static async Task<List<string>> ResultNamesAsync(CoverageDbContext db, CancellationToken cancellationToken) =>
+        await db.Database.SqlQueryRaw<string>(DistinctNamesSql).ToListAsync(cancellationToken);
+
+    /// <summary>Plan items per test name from discovery (a name found in several suites maps to all their items).</summary>
+    public static async Task<Dictionary<string, (IReadOnlyList<int> Items, string TraitsJson)>> MappingsAsync(
+        CoverageDbContext db, CancellationToken cancellationToken)
+    {
+        var rows = await db.DiscoveredTests.AsNoTracking().Where(t => !t.Missing)
+            .Select(t => new { t.FullyQualifiedName, t.PlanItems, t.TraitsJson }).ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.FullyQualifiedName, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => ((IReadOnlyList<int>)[.. g.SelectMany(r => ParseItems(r.PlanItems)).Distinct().Order()], g.First().TraitsJson),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The latest <paramref name="runs"/> runs' results of one test, newest first (all theory rows of each).</summary>
+    public static async Task<List<RecordedOutcome>> LatestAsync(CoverageDbContext db, string name, int runs, CancellationToken cancellationToken)
+    {
+        var take = runs;
+        while (true)
+        {
+            var rows = await ToListAsync(Latest(db, name, take), cancellationToken);
+            // Theory rows make several results per run; read further until the window holds enough runs.
+            if (rows.Count < take || TestVerdict.PerRun(rows).Count() > runs || take >= runs * 64)
+            {
+                return rows;
+            }
+
+            take *= 4;
+        }
+    }
+
+    public static async Task<HashSet<string>> QuarantinedAsync(CoverageDbContext db, CancellationToken cancellationToken) =>
+        [.. await db.Quarantines.AsNoTracking().Where(q => q.ReleasedAt == null).Select(q => q.FullyQualifiedName).ToListAsync(cancellationToken)];
+
+    /// <summary>Wall-clock seconds of the latest finished run of a whole suite, or null when none has finished.</summary>
+    public static async Task<double?> LastSuiteSecondsAsync(CoverageDbContext db, CancellationToken cancellationToken)
+    {
+        var last = await db.TestRuns.AsNoTracking()
+            .Where(r => r.SelectionJson == null && (r.Status == RunStatus.Passed || r.Status == RunStatus.Failed)
+                && r.StartedAt != null && r.FinishedAt != null)
+            .OrderByDescending(r => r.Id)
+            .Select(r => new { r.StartedAt, r.FinishedAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        return last is null ? null : (last.FinishedAt!.Value - last.StartedAt!.Value).TotalSeconds;
+    }
+
+    public static IReadOnlyList<int> ParseItems(string items) =>
+        [.. items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(i => int.TryParse(i, out var n) ? n : 0).Where(n => n > 0)];
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(cancellationToken))
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
