@@ -4,6 +4,7 @@ using Apex.Platform.Backend;
 using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
+using Apex.Platform.Metering;
 using Apex.Platform.Realtime;
 
 namespace Apex.Platform;
@@ -23,6 +24,7 @@ public static class PlatformComposition
         if (services.Contains("backend")) builder.Services.AddBackend();
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
+        if (services.Contains("metering")) builder.Services.AddMetering();
         return builder;
     }
 
@@ -40,6 +42,7 @@ public static class PlatformComposition
         if (services.Contains("backend")) app.MapBackend();
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
+        if (services.Contains("metering")) app.MapMetering();
         return app;
     }
 }

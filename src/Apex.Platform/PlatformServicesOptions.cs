@@ -10,13 +10,16 @@ public sealed class PlatformServicesOptions
 
     public static readonly string[] All = ["auth", "realtime", "backend", "agents", "billing"];
 
+    /// <summary>Known, but hosted only where named: they need a store the default set does not (metering: ClickHouse).</summary>
+    public static readonly string[] OptIn = ["metering"];
+
     public static IReadOnlySet<string> Enabled(IConfiguration configuration)
     {
         var configured = configuration.GetSection(SectionName).Get<string[]>();
         var enabled = configured is { Length: > 0 } ? configured : All;
-        var unknown = enabled.Except(All, StringComparer.OrdinalIgnoreCase).ToList();
+        var unknown = enabled.Except([.. All, .. OptIn], StringComparer.OrdinalIgnoreCase).ToList();
         return unknown.Count == 0
             ? enabled.ToHashSet(StringComparer.OrdinalIgnoreCase)
-            : throw new InvalidOperationException($"{SectionName} names unknown services: {string.Join(", ", unknown)}. Known: {string.Join(", ", All)}.");
+            : throw new InvalidOperationException($"{SectionName} names unknown services: {string.Join(", ", unknown)}. Known: {string.Join(", ", All.Concat(OptIn))}.");
     }
 }
