@@ -50,6 +50,23 @@ public sealed class CoverageService(
         return new TestDetail(test, [.. TestVerdict.PerRun(history).Take(runs)], mapping.FirstOrDefault()?.TraitsJson ?? "{}", quarantine);
     }
 
+    /// <summary>Each failing or flaky test's most recent failure in its window, grouped by normalised message.</summary>
+    public async Task<List<FailureGroup>> GetFailureGroupsAsync(CoverageReport report, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var failures = new List<TestFailure>();
+        foreach (var test in report.Tests.Where(t => t.Verdict.LatestOutcome == Runs.TestOutcome.Failed || t.Verdict.Flaky))
+        {
+            var history = await TestHistoryReader.LatestAsync(db, test.FullyQualifiedName, Rule.Window, cancellationToken);
+            if (TestVerdict.PerRun(history).FirstOrDefault(r => r.Outcome == Runs.TestOutcome.Failed) is { } failure)
+            {
+                failures.Add(new TestFailure(test, failure));
+            }
+        }
+
+        return FailureGroups.Group(failures);
+    }
+
     private async Task<List<TestCoverage>> ReadTestsAsync(CoverageDbContext db, CancellationToken cancellationToken)
     {
         var mappings = await TestHistoryReader.MappingsAsync(db, cancellationToken);

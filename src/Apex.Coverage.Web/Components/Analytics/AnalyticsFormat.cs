@@ -1,0 +1,70 @@
+using System.Globalization;
+using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Runs;
+using MudBlazor;
+
+namespace Apex.Coverage.Web.Components.Analytics;
+
+/// <summary>How the coverage pages write figures, statuses and links.</summary>
+public static class AnalyticsFormat
+{
+    public static string Money(decimal dollars) => MoneyFigure.Format(Math.Round(dollars, 0));
+
+    public static string Percent(double share, int decimals = 1) =>
+        (share * 100).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), CultureInfo.InvariantCulture) + "%";
+
+    public static string Seconds(double? seconds) => seconds switch
+    {
+        null => "—",
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms"),
+        < 120 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.0} s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min"),
+    };
+
+    public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    public static Color StatusColor(ItemStatus status) => status switch
+    {
+        ItemStatus.Passing => Color.Success,
+        ItemStatus.Failing => Color.Error,
+        ItemStatus.Flaky => Color.Warning,
+        ItemStatus.Quarantined => Color.Secondary,
+        ItemStatus.NotRun => Color.Info,
+        _ => Color.Default,
+    };
+
+    public static Color StatusColor(TestStatus status) => status switch
+    {
+        TestStatus.Passing => Color.Success,
+        TestStatus.Failing => Color.Error,
+        TestStatus.Flaky => Color.Warning,
+        TestStatus.Quarantined => Color.Secondary,
+        _ => Color.Info,
+    };
+
+    public static string OutcomeClass(TestOutcome outcome) => outcome switch
+    {
+        TestOutcome.Passed => "outcome-passed",
+        TestOutcome.Failed => "outcome-failed",
+        TestOutcome.Skipped => "outcome-skipped",
+        _ => "outcome-notfound",
+    };
+
+    public static string OutcomeColour(TestOutcome outcome) => outcome switch
+    {
+        TestOutcome.Passed => "#2e7d32",
+        TestOutcome.Failed => "#c62828",
+        TestOutcome.Skipped => "#9e9e9e",
+        _ => "#e0e0e0",
+    };
+
+    public static string TestHref(string fullyQualifiedName) => $"coverage/tests?name={Uri.EscapeDataString(fullyQualifiedName)}";
+
+    /// <summary>The method and class, which is what people recognise a test by.</summary>
+    public static string ShortName(string fullyQualifiedName)
+    {
+        var parts = fullyQualifiedName.Split('(')[0].Split('.');
+        return parts.Length >= 2 ? $"{parts[^2]}.{parts[^1]}" : fullyQualifiedName;
+    }
+}
