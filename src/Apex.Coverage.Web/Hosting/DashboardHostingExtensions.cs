@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Components;
+using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using MudBlazor.Services;
 
@@ -17,6 +18,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.AddPlan();
+        builder.AddIngestion();
         builder.AddAnalytics();
         return builder;
     }
@@ -32,6 +34,7 @@ public static class DashboardHostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPlanApi();
+        app.MapIngestion();
         app.MapAnalytics();
         return app;
     }

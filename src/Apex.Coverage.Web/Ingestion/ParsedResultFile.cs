@@ -1,0 +1,53 @@
+using Apex.Coverage.Web.Runs;
+
+namespace Apex.Coverage.Web.Ingestion;
+
+public enum ResultFileFormat
+{
+    Trx,
+    JUnit,
+}
+
+/// <summary>One test result as read from a file, before it becomes a <see cref="TestResult"/> row.</summary>
+public sealed record ParsedResult(
+    string ResultKey,
+    string FullyQualifiedName,
+    string DisplayName,
+    TestOutcome Outcome,
+    double DurationSeconds,
+    string? ErrorMessage = null,
+    string? StackTrace = null,
+    string? Output = null,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? FinishedAt = null);
+
+/// <summary>
+/// A whole result file: its results (theory rows each on their own) and, for each fully qualified
+/// name the file gave traits for, those traits (name → values).
+/// </summary>
+public sealed record ParsedResultFile(
+    ResultFileFormat Format,
+    IReadOnlyList<ParsedResult> Results,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<string>>> Traits)
+{
+    public int Passed => Results.Count(r => r.Outcome == TestOutcome.Passed);
+
+    public int Failed => Results.Count(r => r.Outcome == TestOutcome.Failed);
+
+    public int Skipped => Results.Count(r => r.Outcome is TestOutcome.Skipped or TestOutcome.NotFound);
+}
+
+/// <summary>
+/// A result upload that cannot be taken, with a message for the person reading the CI log; the
+/// API answers it as problem details with <see cref="StatusCode"/>.
+/// </summary>
+public sealed class ResultFileException(int statusCode, string title, string detail, Exception? inner = null)
+    : Exception(detail, inner)
+{
+    public int StatusCode { get; } = statusCode;
+
+    public string Title { get; } = title;
+
+    public static ResultFileException BadFile(string title, string detail, Exception? inner = null) =>
+        new(StatusCodes.Status400BadRequest, title, detail, inner);
+}

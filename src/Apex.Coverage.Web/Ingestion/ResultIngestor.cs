@@ -1,0 +1,112 @@
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Ingestion;
+
+/// <summary>Where an uploaded file came from and what makes it the same upload again.</summary>
+public sealed record IngestionRequest(
+    string Suite, RunSource Source, string? Commit, string? Branch, string? BuildUrl, string? TokenName,
+    string IdempotencyKey, string? FileName);
+
+public sealed record IngestionOutcome(TestRun Run, bool Created);
+
+/// <summary>
+/// Stores a parsed file as one CI run with its results and the tests it made known, in one
+/// transaction: either all of it is there afterwards or none. An upload whose idempotency key
+/// (header, or file hash plus commit) is already stored answers with the existing run instead.
+/// </summary>
+public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory, TimeProvider time) : IDisposable
+{
+    // SQLite takes one writer at a time; queueing uploads here instead of in SQLite's busy loop
+    // keeps twenty concurrent uploads from timing each other out. Several processes on one
+    // database still meet at the unique index on (SuiteName, IdempotencyKey).
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    public async Task<IngestionOutcome> IngestAsync(IngestionRequest request, ParsedResultFile file, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            return await FindAsync(request, cancellationToken) is { } existing
+                ? new IngestionOutcome(existing, Created: false)
+                : await StoreAsync(request, file, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another process stored the same upload between our look-up and our insert.
+            var raced = await FindAsync(request, CancellationToken.None);
+            return raced is null ? throw new InvalidOperationException("Storing the upload failed.") : new IngestionOutcome(raced, Created: false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    public void Dispose() => _writes.Dispose();
+
+    private async Task<TestRun?> FindAsync(IngestionRequest request, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.TestRuns.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.SuiteName == request.Suite && r.IdempotencyKey == request.IdempotencyKey, cancellationToken);
+    }
+
+    private async Task<IngestionOutcome> StoreAsync(IngestionRequest request, ParsedResultFile file, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var run = NewRun(request, file, now);
+        db.TestRuns.Add(run);
+        await new DiscoveredTestUpdater(db, request, now).ApplyAsync(file, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new IngestionOutcome(run, Created: true);
+    }
+
+    private static TestRun NewRun(IngestionRequest request, ParsedResultFile file, DateTimeOffset now)
+    {
+        var started = file.Results.Min(r => r.StartedAt) ?? now;
+        var finished = file.Results.Max(r => r.FinishedAt) ?? now;
+        return new TestRun
+        {
+            SuiteName = request.Suite,
+            Source = request.Source,
+            Status = file.Failed > 0 ? RunStatus.Failed : RunStatus.Passed,
+            Commit = request.Commit,
+            Branch = request.Branch,
+            BuildUrl = request.BuildUrl,
+            TokenName = request.TokenName,
+            IdempotencyKey = request.IdempotencyKey,
+            CreatedAt = now,
+            StartedAt = started,
+            FinishedAt = finished < started ? started : finished,
+            Total = file.Results.Count,
+            Passed = file.Passed,
+            Failed = file.Failed,
+            Skipped = file.Skipped,
+            Message = $"Posted by CI as a {(file.Format == ResultFileFormat.Trx ? "TRX" : "JUnit XML")} file"
+                + (request.FileName is null ? "." : $" ({request.FileName})."),
+            Results = [.. file.Results.Select(r => ToEntity(r, request.Commit, now))],
+        };
+    }
+
+    private static TestResult ToEntity(ParsedResult result, string? commit, DateTimeOffset now) => new()
+    {
+        ResultKey = result.ResultKey,
+        FullyQualifiedName = result.FullyQualifiedName,
+        DisplayName = result.DisplayName,
+        Outcome = result.Outcome,
+        DurationSeconds = result.DurationSeconds,
+        ErrorMessage = result.ErrorMessage,
+        StackTrace = result.StackTrace,
+        Output = result.Output,
+        StartedAt = result.StartedAt,
+        FinishedAt = result.FinishedAt,
+        Commit = commit,
+        RecordedAt = now,
+    };
+}
