@@ -34,9 +34,10 @@ public static class PlatformComposition
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets();
-        app.UseAuthentication();
+        app.UsePlatformAuthentication();
         app.UseAuthorization();
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapPlatformAccess();
         if (services.Contains("auth")) app.MapAuth();
         if (services.Contains("realtime")) app.MapRealtime();
         if (services.Contains("backend")) app.MapBackend();

@@ -1,5 +1,11 @@
+using Apex.Platform.Auth.ApiKeys;
+using Apex.Platform.Auth.Passwords;
+using Apex.Platform.Auth.Permissions;
+using Apex.Platform.Auth.Saml;
+using Apex.Platform.Auth.Sessions;
+using Apex.Platform.Auth.SignIn;
+using Apex.Platform.Auth.TwoFactor;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Apex.Platform.Auth;
 
@@ -10,12 +16,17 @@ public static class AuthEndpoints
         var group = app.MapGroup("/auth");
         group.MapGet("/oauth/callback", OAuthCallbackAsync);
         group.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        app.MapSessions();
+        app.MapPermissionAdmin();
+        app.MapApiKeys();
+        app.MapSaml();
+        app.MapTwoFactor();
+        app.MapPasswords();
         return app;
     }
 
-    /// <summary>The identity provider redirects here with a code; the answer is a platform token.</summary>
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> OAuthCallbackAsync(
-        string? code, OAuthProviderClient provider, UserDirectory users, AccessTokenIssuer issuer, CancellationToken cancellationToken)
+    /// <summary>The identity provider redirects here with a code; the answer is a platform token (or a second-factor challenge).</summary>
+    private static async Task<IResult> OAuthCallbackAsync(string? code, HttpContext http, OAuthProviderClient provider, SignInFlow flow, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(code))
         {
@@ -25,9 +36,7 @@ public static class AuthEndpoints
         try
         {
             var identity = await provider.ExchangeCodeAsync(code, cancellationToken);
-            var user = await users.UpsertFromProviderAsync("oauth", identity, cancellationToken);
-            var token = issuer.Issue(user, sessionId: Guid.NewGuid().ToString("N"));
-            return TypedResults.Ok(new TokenResponse(token.AccessToken, token.ExpiresAt, user.Id, user.TenantId));
+            return (await flow.CompleteAsync("oauth", identity, http)).ToResult();
         }
         catch (OAuthExchangeException e)
         {
@@ -35,13 +44,17 @@ public static class AuthEndpoints
         }
     }
 
-    /// <summary>Ends the caller's session everywhere: every service consults the same revocation list.</summary>
-    private static async Task<NoContent> LogoutAsync(HttpContext http, TokenRevocationList revocations, IOptions<AuthOptions> options)
+    /// <summary>
+    /// Ends the caller's session everywhere: every service consults the same revocation list, and
+    /// every instance closes the session's open WebSockets.
+    /// </summary>
+    private static async Task<NoContent> LogoutAsync(HttpContext http, SessionManager sessions, UserDirectory users)
     {
         var user = http.User.ToUserContext();
-        await revocations.RevokeSessionAsync(user.SessionId, options.Value.AccessTokenLifetime);
+        var known = await users.FindAsync(user.UserId, http.RequestAborted) ?? new PlatformUser(user.UserId, user.TenantId, string.Empty, string.Empty);
+        await sessions.EndAsync(known, user.SessionId, "logout");
         return TypedResults.NoContent();
     }
 
-    public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, Guid UserId, Guid TenantId);
+    public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, Guid UserId, Guid TenantId, string? RefreshToken = null, string? SessionId = null);
 }

@@ -1,4 +1,5 @@
 using Apex.Platform.Auth;
+using Apex.Platform.Auth.Permissions;
 using Apex.Platform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,9 +18,12 @@ public static class BackendEndpoints
     {
         var api = app.MapGroup("/api").RequireAuthorization();
         api.MapGet("/me", MeAsync);
-        api.MapPost("/documents", CreateDocumentAsync);
-        api.MapGet("/documents", (HttpContext http, DocumentStore store, CancellationToken ct) => store.ListAsync(http.User.ToUserContext(), ct));
-        api.MapGet("/documents/{id:guid}", FindDocumentAsync);
+        // Decided per request from the caller's current effective permissions: a role change takes
+        // effect on the very next request, on every instance.
+        api.MapPost("/documents", CreateDocumentAsync).RequirePermission("documents:write");
+        api.MapGet("/documents", (HttpContext http, DocumentStore store, CancellationToken ct) => store.ListAsync(http.User.ToUserContext(), ct))
+            .RequirePermission("documents:read");
+        api.MapGet("/documents/{id:guid}", FindDocumentAsync).RequirePermission("documents:read");
         return app;
     }
 

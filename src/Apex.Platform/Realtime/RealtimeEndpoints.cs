@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Apex.Platform.Auth;
+using Apex.Platform.Auth.Permissions;
 
 namespace Apex.Platform.Realtime;
 
@@ -12,6 +13,8 @@ public static class RealtimeEndpoints
     public static IServiceCollection AddRealtime(this IServiceCollection services)
     {
         services.AddSingleton<RealtimeSessionStore>();
+        services.AddSingleton<RealtimeConnections>();
+        services.AddHostedService<RealtimeAuthNotifier>();
         return services;
     }
 
@@ -25,7 +28,7 @@ public static class RealtimeEndpoints
         return app;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, RealtimeSessionStore sessions)
+    private static async Task<IResult> HandleAsync(HttpContext http, RealtimeSessionStore sessions, RealtimeConnections connections, AccessResolver access)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -36,20 +39,24 @@ public static class RealtimeEndpoints
         var connectionId = Guid.NewGuid().ToString("N");
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         await sessions.RecordAsync(connectionId, user);
+        // Registered before the welcome is composed: a permission change from now on reaches this
+        // socket, and the send lock orders it after the welcome.
+        var connection = connections.Add(connectionId, user, socket);
         try
         {
-            await SendAsync(socket, new RealtimeMessage("welcome", ConnectionId: connectionId, UserId: user.UserId), http.RequestAborted);
-            await ConverseAsync(socket, user, http.RequestAborted);
+            await connection.SendPermissionsAsync("welcome", () => RealtimeAuthNotifier.DescribeAsync(access, connection, http.RequestAborted), http.RequestAborted);
+            await ConverseAsync(socket, connection, http.RequestAborted);
         }
         finally
         {
+            connections.Remove(connectionId);
             await sessions.RemoveAsync(connectionId, user.UserId);
         }
 
         return TypedResults.Empty;
     }
 
-    private static async Task ConverseAsync(WebSocket socket, UserContext user, CancellationToken cancellationToken)
+    private static async Task ConverseAsync(WebSocket socket, RealtimeConnection connection, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxMessageBytes];
         while (socket.State == WebSocketState.Open)
@@ -57,7 +64,8 @@ public static class RealtimeEndpoints
             var received = await socket.ReceiveAsync(buffer, cancellationToken);
             if (received.MessageType == WebSocketMessageType.Close)
             {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
+                // After our own close (a session ended) the handshake is already complete here.
+                if (socket.State == WebSocketState.CloseReceived) await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cancellationToken);
                 return;
             }
 
@@ -67,7 +75,7 @@ public static class RealtimeEndpoints
                 return;
             }
 
-            await SendAsync(socket, Answer(buffer.AsSpan(0, received.Count), user), cancellationToken);
+            await connection.SendAsync(Answer(buffer.AsSpan(0, received.Count), connection.User), cancellationToken);
         }
     }
 
@@ -85,7 +93,4 @@ public static class RealtimeEndpoints
             return new RealtimeMessage("error", "Messages are JSON objects with a 'type'.");
         }
     }
-
-    private static Task SendAsync(WebSocket socket, RealtimeMessage message, CancellationToken cancellationToken) =>
-        socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, Json), WebSocketMessageType.Text, true, cancellationToken);
 }
