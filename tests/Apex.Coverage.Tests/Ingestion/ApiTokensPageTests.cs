@@ -1,0 +1,77 @@
+using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Components.Settings;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace Apex.Coverage.Tests.Ingestion;
+
+public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ApiTokenStore _store = null!;
+
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _store = new ApiTokenStore(_database, TimeProvider.System);
+        Services.AddMudServices();
+        Services.AddSingleton(_store);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task SettingsPage_ShowsNewTokenOnceAndTheStoreAcceptsIt_WhenCreated()
+    {
+        var page = Render<ApiTokensPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=tokens-empty]"));
+
+        page.Find("input[data-testid=token-name], [data-testid=token-name] input").Input("github");
+        page.Find("button[data-testid=token-create]").Click();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=token-value]"));
+        var token = page.Find("[data-testid=token-value]").TextContent.Trim();
+        Assert.Equal("github", await _store.FindNameAsync(token, Ct));
+        Assert.Contains(token[..12], page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal);
+        var again = Render<ApiTokensPage>();
+        again.WaitForAssertion(() => again.Find("[data-testid=token-row]"));
+        Assert.DoesNotContain(token, again.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SettingsPage_RevokesToken_WhenRevokeIsConfirmed()
+    {
+        var created = await _store.CreateAsync("ci", Ct);
+        var page = Render<ApiTokensPage>();
+        page.WaitForAssertion(() => page.Find("button[data-testid=token-revoke]"));
+
+        page.Find("button[data-testid=token-revoke]").Click();
+        page.Find("button[data-testid=token-revoke-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal));
+        Assert.Null(await _store.FindNameAsync(created.Token, Ct));
+    }
+
+    [Fact]
+    public async Task SettingsPage_ExplainsTheNameRule_WhenNameIsTaken()
+    {
+        await _store.CreateAsync("ci", Ct);
+        var page = Render<ApiTokensPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=token-row]"));
+
+        page.Find("input[data-testid=token-name], [data-testid=token-name] input").Input("ci");
+        page.Find("button[data-testid=token-create]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("already exists", page.Find("[data-testid=token-error]").TextContent, StringComparison.Ordinal));
+        Assert.Single(await _store.ListAsync(Ct));
+    }
+}
