@@ -2,6 +2,7 @@ using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Runs;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Web.Hosting;
@@ -18,6 +19,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.AddPlan();
+        builder.AddRuns();
         builder.AddIngestion();
         builder.AddAnalytics();
         return builder;
@@ -34,6 +36,7 @@ public static class DashboardHostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPlanApi();
+        app.MapRuns();
         app.MapIngestion();
         app.MapAnalytics();
         return app;

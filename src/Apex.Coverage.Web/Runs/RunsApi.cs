@@ -1,0 +1,89 @@
+using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Runs;
+
+public sealed record StartRunRequest(string? Suite, int[]? PlanItems, string? Category, string? Priority, bool? OnlyFailed, bool? CollectCoverage);
+
+public sealed record RunCreatedJson(long Id, string Status);
+
+/// <summary>GET/POST /api/v1/runs, GET /api/v1/runs/{id}, POST /api/v1/runs/{id}/cancel.</summary>
+public static class RunsApi
+{
+    public const int MaxTake = 200;
+
+    public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapGroup("/api/v1/runs").WithTags("Runs");
+        runs.MapGet("/", ListAsync);
+        runs.MapGet("/{id:long}", GetAsync);
+        // Every write needs a bearer token; the reads are open.
+        var writes = runs.MapGroup("").RequireApiToken();
+        writes.MapPost("/", StartAsync);
+        writes.MapPost("/{id:long}/cancel", CancelAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<List<RunSummaryJson>>, ProblemHttpResult>> ListAsync(
+        IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken, int take = 50, int skip = 0)
+    {
+        if (take is < 1 or > MaxTake || skip < 0)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Invalid paging",
+                detail: $"take must be between 1 and {MaxTake} and skip at least 0 (got take={take}, skip={skip}).");
+        }
+
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var runs = await db.TestRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(runs.Select(RunJson.Summary).ToList());
+    }
+
+    private static async Task<Results<Ok<RunDetailJson>, ProblemHttpResult>> GetAsync(
+        long id, IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var run = await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (run is null)
+        {
+            return NotFound(id);
+        }
+
+        var results = await db.TestResults.AsNoTracking().Where(r => r.RunId == id).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(RunJson.Detail(run, results));
+    }
+
+    private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> StartAsync(
+        StartRunRequest request, RunRequests requests, HttpContext http, CancellationToken cancellationToken)
+    {
+        var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false);
+        try
+        {
+            var id = await requests.StartAsync(request.Suite, selection, RunSource.Api, request.CollectCoverage ?? false, http.ApiTokenName(), cancellationToken);
+            return TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "queued"));
+        }
+        catch (SelectionException error)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "The run cannot start", detail: error.Message);
+        }
+    }
+
+    private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> CancelAsync(
+        long id, RunRequests requests, CancellationToken cancellationToken) =>
+        await requests.CancelAsync(id, cancellationToken) switch
+        {
+            CancelOutcome.Canceled => TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "canceled")),
+            CancelOutcome.Stopping => TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "canceling")),
+            CancelOutcome.NotFound => NotFound(id),
+            CancelOutcome.RunningElsewhere => TypedResults.Problem(statusCode: 409, title: "Run is on another node",
+                detail: $"Run {id} is executing on another dashboard node; cancel it there."),
+            _ => TypedResults.Problem(statusCode: 409, title: "Run already ended",
+                detail: $"Run {id} has already ended (or came from CI); there is nothing to cancel."),
+        };
+
+    private static ProblemHttpResult NotFound(long id) =>
+        TypedResults.Problem(statusCode: 404, title: "No such run", detail: $"There is no run {id}. GET /api/v1/runs lists the runs.");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

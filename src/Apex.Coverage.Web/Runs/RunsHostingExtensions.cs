@@ -1,0 +1,84 @@
+using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Suites;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Apex.Coverage.Web.Runs;
+
+public static class RunsHostingExtensions
+{
+    /// <summary>Runs: requests, the Hangfire job and its servers (one worker per suite queue), the VSTest session, live progress, start-up recovery.</summary>
+    public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
+    {
+        builder.AddCoverageData();
+        builder.AddSuites();
+        builder.AddApiTokens();
+        var services = builder.Services;
+        services.AddOptions<RunsOptions>().BindConfiguration(RunsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HangfireSettings>().BindConfiguration(HangfireSettings.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PlanCatalog>();
+        services.TryAddSingleton<VsTestConsoleLocator>();
+        services.TryAddSingleton<IVsTestWrapperFactory, VsTestWrapperFactory>();
+        services.TryAddSingleton<RunNotifier>();
+        services.TryAddSingleton<ActiveRuns>();
+        services.TryAddSingleton<RunExecutor>();
+        services.TryAddSingleton<RunSelectionResolver>();
+        services.TryAddSingleton<RunRequests>();
+        services.TryAddSingleton<SuiteLockTimeout>();
+        services.TryAddTransient<RunJob>();
+        // Before the job servers start: interrupted runs are closed and queued ones queued again.
+        services.AddHostedService<RunRecovery>();
+        builder.AddRunScheduling();
+        return builder;
+    }
+
+    private static void AddRunScheduling(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // The storage is this host's own singleton rather than Hangfire's global one, so that
+        // several hosts in one process (the tests) never share a queue.
+        services.TryAddSingleton<JobStorage>(provider => CreateStorage(provider.GetRequiredService<IOptions<HangfireSettings>>().Value));
+        services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        // One server for every suite's queue: the suite lock in RunJob keeps each suite to one run
+        // at a time, in order; a worker per suite plus two for schedules keeps suites independent.
+        services.AddHangfireServer((provider, options) =>
+        {
+            var suites = provider.GetRequiredService<SuiteCatalog>().Names;
+            options.ServerName = $"apex-runner:{Environment.MachineName}:{Environment.ProcessId}";
+            options.Queues = [.. suites.Select(SuiteQueue.NameOf), "default"];
+            options.WorkerCount = suites.Count + 2;
+        });
+        builder.AddSchedules();
+    }
+
+    private static JobStorage CreateStorage(HangfireSettings settings) => settings.Storage switch
+    {
+        HangfireStorageKind.PostgreSql => new PostgreSqlStorage(
+            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(settings.ConnectionString!, new PostgreSqlStorageOptions()),
+            new PostgreSqlStorageOptions()),
+        _ => new InMemoryStorage(new InMemoryStorageOptions()),
+    };
+
+    public static WebApplication MapRuns(this WebApplication app)
+    {
+        app.MapRunsApi();
+        app.MapTestsApi();
+        var settings = app.Services.GetRequiredService<IOptions<HangfireSettings>>().Value;
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = settings.DashboardAllowRemote ? [] : [new LocalRequestsOnlyAuthorizationFilter()],
+            AppPath = "/runs",
+        });
+        return app;
+    }
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Apex.Coverage.Web.Runs;
+
+public sealed class RunsOptions
+{
+    public const string SectionName = "Runs";
+
+    /// <summary>The suite a request that names none runs; the first configured suite when empty.</summary>
+    public string? DefaultSuite { get; set; }
+
+    /// <summary>How long a cooperative cancel may take before the test host is aborted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Runs:CancelGracePeriod must be between 00:00:00.100 and 01:00:00.")]
+    public TimeSpan CancelGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the schedule edits made in the dashboard are kept, relative to the content root.</summary>
+    [Required(ErrorMessage = "Runs:ScheduleEditsPath is required, for example \"data/schedules.json\".")]
+    public string ScheduleEditsPath { get; set; } = "data/schedules.json";
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+
+namespace Apex.Coverage.Web.Suites;
+
+/// <summary>One discovered test case (a theory row is one), with the plan items its PlanId traits name.</summary>
+public sealed record DiscoveredCase(Guid Id, string FullyQualifiedName, string DisplayName, IReadOnlyList<int> PlanItems);
+
+/// <summary>
+/// Discovers a suite's tests through the session and stores them (name, display name, traits,
+/// source, plan items); tests no longer found are marked missing. A suite's assembly that has not
+/// changed since its last discovery in this process is not discovered again.
+/// </summary>
+public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> databases, TimeProvider time)
+{
+    public const string PlanTrait = "PlanId";
+
+    private readonly ConcurrentDictionary<string, (DateTime Written, IReadOnlyList<DiscoveredCase> Cases)> _known = new(StringComparer.OrdinalIgnoreCase);
+
+    public async Task<IReadOnlyList<DiscoveredCase>> DiscoverAsync(VsTestSession session, Suite suite, CancellationToken cancellationToken)
+    {
+        var written = File.GetLastWriteTimeUtc(suite.Assembly);
+        if (_known.TryGetValue(suite.Name, out var known) && known.Written == written)
+        {
+            return known.Cases;
+        }
+
+        var settings = RunSettingsXml.For(null, suite.Environment);
+        var outcome = await session.DiscoverAsync(suite.Assembly, settings, cancellationToken);
+        if (outcome.IsAborted || (outcome.Tests.Count == 0 && outcome.Errors.Count > 0))
+        {
+            throw new InvalidOperationException($"Discovery of {suite.Assembly} failed: {string.Join(" ", outcome.Errors)}");
+        }
+
+        var cases = outcome.Tests.Select(t => new DiscoveredCase(t.Id, t.FullyQualifiedName, t.DisplayName, PlanItemsOf(t))).ToList();
+        await StoreAsync(suite, outcome.Tests, cancellationToken);
+        _known[suite.Name] = (written, cases);
+        return cases;
+    }
+
+    public static IReadOnlyList<int> PlanItemsOf(TestCase test) =>
+        [.. test.Traits.Where(t => t.Name == PlanTrait)
+            .Select(t => int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
+            .Where(n => n > 0).Distinct().Order()];
+
+    private async Task StoreAsync(Suite suite, IReadOnlyList<TestCase> tests, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var stored = await db.DiscoveredTests.Where(t => t.SuiteName == suite.Name).ToDictionaryAsync(t => t.FullyQualifiedName, StringComparer.Ordinal, cancellationToken);
+        foreach (var group in tests.GroupBy(t => t.FullyQualifiedName, StringComparer.Ordinal))
+        {
+            if (!stored.Remove(group.Key, out var row))
+            {
+                row = new DiscoveredTest { SuiteName = suite.Name, FullyQualifiedName = group.Key, DisplayName = string.Empty, FirstSeenAt = now };
+                db.DiscoveredTests.Add(row);
+            }
+
+            Describe(row, [.. group], suite.Assembly, now);
+        }
+
+        foreach (var gone in stored.Values)
+        {
+            gone.Missing = true;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static void Describe(DiscoveredTest row, IReadOnlyList<TestCase> rows, string source, DateTimeOffset now)
+    {
+        var first = rows[0];
+        // Theory rows share one test name; the row's arguments are left out of the shared display name.
+        row.DisplayName = rows.Count == 1 ? first.DisplayName : first.DisplayName.Split('(')[0];
+        row.Source = source;
+        row.TraitsJson = JsonSerializer.Serialize(rows.SelectMany(r => r.Traits).GroupBy(t => t.Name)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Value).Distinct().Order().ToArray()));
+        row.PlanItems = string.Join(",", rows.SelectMany(PlanItemsOf).Distinct().Order());
+        row.LastSeenAt = now;
+        row.Missing = false;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Suites;
+
+public sealed record TestJson(
+    string FullyQualifiedName, string DisplayName, IReadOnlyList<int> PlanItems,
+    IReadOnlyDictionary<string, string[]> Traits, string? LastOutcome, bool Flaky, double FlipRate);
+
+/// <summary>GET /api/v1/tests: every test known from discovery or from recorded results.</summary>
+public static class TestsApi
+{
+    public static IEndpointRouteBuilder MapTestsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/tests", ListAsync).WithTags("Tests");
+        return app;
+    }
+
+    private static async Task<Ok<List<TestJson>>> ListAsync(IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var discovered = await db.DiscoveredTests.AsNoTracking().Where(t => !t.Missing).OrderBy(t => t.FullyQualifiedName).ToListAsync(cancellationToken);
+        var histories = await HistoriesAsync(db, cancellationToken);
+        var known = discovered.GroupBy(t => t.FullyQualifiedName, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var tests = known.Select(t => Json(t.FullyQualifiedName, t.DisplayName, ParseItems(t.PlanItems), ParseTraits(t.TraitsJson), histories))
+            .Concat(histories.Keys.Except(known.Select(t => t.FullyQualifiedName), StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(name => Json(name, name, [], new Dictionary<string, string[]>(), histories)))
+            .ToList();
+        return TypedResults.Ok(tests);
+    }
+
+    private static async Task<Dictionary<string, TestHistory>> HistoriesAsync(CoverageDbContext db, CancellationToken cancellationToken)
+    {
+        var results = await db.TestResults.AsNoTracking().OrderByDescending(r => r.RunId).ThenByDescending(r => r.Id)
+            .Select(r => new { r.FullyQualifiedName, r.Outcome, r.Commit }).ToListAsync(cancellationToken);
+        return results.GroupBy(r => r.FullyQualifiedName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new TestHistory([.. g.Select(r => (r.Outcome, r.Commit))]), StringComparer.Ordinal);
+    }
+
+    private static TestJson Json(string name, string display, IReadOnlyList<int> items, IReadOnlyDictionary<string, string[]> traits,
+        Dictionary<string, TestHistory> histories)
+    {
+        var history = histories.GetValueOrDefault(name);
+        return new TestJson(name, display, items, traits,
+            history?.LastOutcome is { } last ? RunJson.Lower(last) : null, history?.Flaky ?? false, Math.Round(history?.FlipRate ?? 0, 4));
+    }
+
+    public static IReadOnlyList<int> ParseItems(string items) =>
+        [.. items.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(i => int.TryParse(i, out var n) ? n : 0).Where(n => n > 0)];
+
+    private static IReadOnlyDictionary<string, string[]> ParseTraits(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string[]>>(json) ?? [];
+}
