@@ -3,6 +3,7 @@ using Apex.Platform.Auth;
 using Apex.Platform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 
 namespace Apex.Platform.Billing;
 
@@ -18,7 +19,15 @@ public static class BillingEndpoints
         services.TryAddSingleton<UsageMeter>();
         services.TryAddSingleton<WebhookSignature>();
         services.TryAddSingleton<PaymentWebhookProcessor>();
+        services.AddHttpClient<BillingNotifications>(client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddScoped<SubscriptionLifecycle>();
+        services.AddScoped<SubscriptionRenewals>();
+        services.TryAddSingleton<RevenueRecognition>();
+        services.TryAddSingleton<RevenueReport>();
         services.AddSchema(40, "billing", SubscriptionStore.Schema);
+        services.AddSchema(41, "billing-lifecycle",
+            string.Join('\n', PaymentWebhookProcessor.Schema, SubscriptionLifecycle.Schema, BillingLedger.Schema, BillingNotifications.Schema));
+        services.AddSchema(42, "revenue", RevenueRecognition.Schema);
         return services;
     }
 
@@ -27,6 +36,7 @@ public static class BillingEndpoints
         var billing = app.MapGroup("/api/billing").RequireAuthorization();
         billing.MapPost("/checkout", CheckoutAsync);
         billing.MapGet("/subscription", SubscriptionAsync);
+        billing.MapSubscriptionLifecycle();
         // The gateway authenticates with the signature, not a platform token.
         app.MapPost("/webhooks/payments", PaymentWebhookEndpoint.ReceiveAsync).AllowAnonymous();
         return app;
@@ -103,7 +113,8 @@ internal static class PaymentWebhookEndpoint
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, WebhookSignature signature, PaymentWebhookProcessor processor, CancellationToken ct)
+        HttpRequest request, WebhookSignature signature, PaymentWebhookProcessor processor, BillingNotifications notices, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         // The signature covers the exact bytes sent, so the body is read raw, before any parsing.
         using var reader = new StreamReader(request.Body);
@@ -118,13 +129,31 @@ internal static class PaymentWebhookEndpoint
             return TypedResults.Problem("The webhook body is not a payment event (id, type, data.sessionId, data.amount, data.currency).", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return await processor.ProcessAsync(payment, payload, ct) switch
+        var outcome = await processor.ProcessAsync(payment, payload, ct);
+        if (outcome == WebhookOutcome.Processed) await DispatchAsync(notices, loggers, ct);
+        return outcome switch
         {
             WebhookOutcome.UnknownSession => TypedResults.Problem($"No checkout session '{payment.Data.SessionId}'.", statusCode: StatusCodes.Status404NotFound),
             WebhookOutcome.AmountMismatch => TypedResults.Problem(
-                "The paid amount or currency differs from the checkout session's; nothing was unlocked.", statusCode: StatusCodes.Status422UnprocessableEntity),
-            var outcome => TypedResults.Ok(new WebhookReceipt(payment.Id, outcome.ToString().ToLowerInvariant())),
+                "The amount or currency does not fit the checkout session (paid amount differs, or refund exceeds what was paid); nothing changed.",
+                statusCode: StatusCodes.Status422UnprocessableEntity),
+            WebhookOutcome.NotYetPaid => TypedResults.Problem(
+                "The refund's payment has not been received yet; deliver the refund again later.", statusCode: StatusCodes.Status409Conflict),
+            _ => TypedResults.Ok(new WebhookReceipt(payment.Id, outcome.ToString().ToLowerInvariant())),
         };
+    }
+
+    // The payment is committed already; a notice that cannot go now stays queued for the next dispatch.
+    private static async Task DispatchAsync(BillingNotifications notices, ILoggerFactory loggers, CancellationToken ct)
+    {
+        try
+        {
+            await notices.DispatchPendingAsync(ct);
+        }
+        catch (Exception exception) when ((exception is NpgsqlException or HttpRequestException or TaskCanceledException) && !ct.IsCancellationRequested)
+        {
+            loggers.CreateLogger(typeof(PaymentWebhookEndpoint)).LogWarning(exception, "Billing notices not dispatched");
+        }
     }
 
     private static PaymentEvent? Parse(string payload)

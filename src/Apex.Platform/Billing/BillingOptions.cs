@@ -27,6 +27,15 @@ public sealed class BillingOptions
     [Range(typeof(decimal), "0.50", "100000", ErrorMessage = "Platform:Billing:ProMonthlyPrice must be between 0.50 and 100000.")]
     public decimal ProMonthlyPrice { get; set; } = 49.00m;
 
+    [Range(typeof(decimal), "0.50", "100000", ErrorMessage = "Platform:Billing:TeamMonthlyPrice must be between 0.50 and 100000.")]
+    public decimal TeamMonthlyPrice { get; set; } = 199.00m;
+
+    /// <summary>The email provider that sends billing notices; without it notices wait in the outbox.</summary>
+    [Url(ErrorMessage = "Platform:Billing:NotificationUrl must be an absolute URL.")]
+    public string? NotificationUrl { get; set; }
+
+    public string NotificationApiKey { get; set; } = string.Empty;
+
     [Required(ErrorMessage = "Platform:Billing:Currency is required (ISO 4217, lower case).")]
     [RegularExpression("^[a-z]{3}$", ErrorMessage = "Platform:Billing:Currency must be a three-letter ISO 4217 code in lower case.")]
     public string Currency { get; set; } = "usd";

@@ -13,6 +13,7 @@ public sealed class PlanCatalog(IOptions<BillingOptions> options)
 {
     public const string Free = "free";
     public const string Pro = "pro";
+    public const string Team = "team";
 
     public static string FeatureName(PlanFeature feature) => feature switch
     {
@@ -20,7 +21,10 @@ public sealed class PlanCatalog(IOptions<BillingOptions> options)
         _ => throw new ArgumentOutOfRangeException(nameof(feature), feature, "Unknown plan feature."),
     };
 
-    public static bool IsPaid(string plan) => plan == Pro;
+    public static bool IsPaid(string plan) => plan is Pro or Team;
+
+    /// <summary>Order of plans by what they include: a higher rank is an upgrade.</summary>
+    public static int Rank(string plan) => plan switch { Team => 2, Pro => 1, _ => 0 };
 
     /// <summary>Uses per month; null is unlimited.</summary>
     public int? Allowance(string plan, PlanFeature feature) => (plan, feature) switch
@@ -29,7 +33,12 @@ public sealed class PlanCatalog(IOptions<BillingOptions> options)
         _ => null,
     };
 
-    public decimal MonthlyPrice(string plan) => plan == Pro ? options.Value.ProMonthlyPrice : 0m;
+    public decimal MonthlyPrice(string plan) => plan switch
+    {
+        Pro => options.Value.ProMonthlyPrice,
+        Team => options.Value.TeamMonthlyPrice,
+        _ => 0m,
+    };
 
     public string Currency => options.Value.Currency;
 }

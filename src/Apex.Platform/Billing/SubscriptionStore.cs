@@ -3,8 +3,9 @@ using Npgsql;
 namespace Apex.Platform.Billing;
 
 /// <summary>
-/// Subscriptions and checkout sessions in PostgreSQL. A tenant without an active subscription row
-/// is on the free plan; only a verified payment webhook writes an active row.
+/// Subscriptions and checkout sessions in PostgreSQL. A tenant without a live subscription row
+/// (active, past due in its grace, or canceling at period end) is on the free plan; only a
+/// verified payment webhook creates one, and <see cref="SubscriptionLifecycle"/> moves it on.
 /// </summary>
 public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -51,11 +52,15 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
     public async Task<Subscription?> FindAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT plan, status, amount, currency, current_period_end FROM subscriptions WHERE tenant_id = $1 AND status = 'active'");
+            """
+            SELECT plan, status, amount, currency, current_period_end, period_start, credit_balance FROM subscriptions
+            WHERE tenant_id = $1 AND status IN ('active', 'past_due', 'canceling')
+            """);
         command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Subscription(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4))
+            ? new Subscription(reader.GetString(0), reader.GetString(1), reader.GetDecimal(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5), reader.GetDecimal(6))
             : null;
     }
 
@@ -75,6 +80,7 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource, TimeProvider 
     }
 }
 
-public sealed record Subscription(string Plan, string Status, decimal Amount, string Currency, DateTimeOffset CurrentPeriodEnd);
+public sealed record Subscription(
+    string Plan, string Status, decimal Amount, string Currency, DateTimeOffset CurrentPeriodEnd, DateTimeOffset? PeriodStart = null, decimal CreditBalance = 0m);
 
 public sealed record CheckoutSession(string Id, Guid TenantId, Guid UserId, string Plan, decimal Amount, string Currency);

@@ -23,7 +23,15 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
     // One client for all deliveries, as HttpClient is meant to be used; it lives as long as the test run.
     private static readonly HttpClient Webhooks = new();
 
+    private readonly ConcurrentDictionary<string, GatewayChargeRecord> _charges = new();
+
     public IReadOnlyCollection<GatewayCheckout> Sessions => [.. _sessions.Values];
+
+    /// <summary>Charges of saved payment methods, one per idempotency key, in the order made.</summary>
+    public IReadOnlyList<GatewayChargeRecord> Charges => [.. _charges.Values.OrderBy(c => c.Sequence)];
+
+    /// <summary>When set, every new charge is declined with this reason (e.g. "card_declined").</summary>
+    public string? DeclineReason { get; set; }
 
     public static async Task<FakePaymentGateway> StartNewAsync(TimeProvider clock)
     {
@@ -35,13 +43,14 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
     public GatewayCheckout Session(string id) => _sessions[id];
 
     /// <summary>The event the gateway would send about a session; the id is what redeliveries share.</summary>
-    public static GatewayEvent Event(string type, GatewayCheckout session, decimal? amount = null)
+    public static GatewayEvent Event(string type, GatewayCheckout session, decimal? amount = null, DateTimeOffset? created = null)
     {
         var id = $"evt_{Guid.NewGuid():N}";
         var body = new JsonObject
         {
             ["id"] = id,
             ["type"] = type,
+            ["created"] = created?.ToUnixTimeSeconds(),
             ["data"] = new JsonObject
             {
                 ["sessionId"] = session.Id,
@@ -68,7 +77,29 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
         return await Webhooks.SendAsync(request, cancellationToken);
     }
 
-    protected override void Map(WebApplication app) => app.MapPost("/v1/checkout/sessions", async (HttpRequest request) =>
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/v1/checkout/sessions", CreateSessionAsync);
+        app.MapPost("/v1/charges", ChargeAsync);
+    }
+
+    private async Task<IResult> ChargeAsync(HttpRequest request)
+    {
+        if (request.Headers.Authorization != $"Bearer {ApiKey}") return Results.Json(new { error = "invalid_api_key" }, statusCode: 401);
+        var body = (await JsonNode.ParseAsync(request.Body))!;
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0) return Results.Json(new { error = "idempotency_key_required" }, statusCode: 400);
+        var reason = DeclineReason;
+        // A repeated key gets the first answer, as real gateways do: no second charge.
+        var charge = _charges.GetOrAdd(key, _ => new GatewayChargeRecord($"ch_{Guid.NewGuid():N}", key, body["reference"]!.GetValue<string>(),
+            body["amount"]!.GetValue<decimal>(), body["currency"]!.GetValue<string>(), reason is null ? "succeeded" : "declined", reason,
+            Interlocked.Increment(ref _sequence)));
+        return Results.Json(new { id = charge.Id, status = charge.Status, failureReason = charge.FailureReason });
+    }
+
+    private long _sequence;
+
+    private async Task<IResult> CreateSessionAsync(HttpRequest request)
     {
         if (request.Headers.Authorization != $"Bearer {ApiKey}") return Results.Json(new { error = "invalid_api_key" }, statusCode: 401);
         var body = (await JsonNode.ParseAsync(request.Body))!;
@@ -76,8 +107,10 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
         _sessions[id] = new GatewayCheckout(id, body["reference"]!.GetValue<string>(), body["plan"]!.GetValue<string>(),
             body["amount"]!.GetValue<decimal>(), body["currency"]!.GetValue<string>());
         return Results.Json(new { id, url = new Uri(BaseAddress, $"pay/{id}") });
-    });
+    }
 }
+
+public sealed record GatewayChargeRecord(string Id, string Key, string Reference, decimal Amount, string Currency, string Status, string? FailureReason, long Sequence);
 
 public sealed record GatewayCheckout(string Id, string Reference, string Plan, decimal Amount, string Currency);
 
