@@ -42,6 +42,19 @@ public sealed class WebSocketClient(ClientWebSocket socket) : IAsyncDisposable
         return JsonSerializer.Deserialize<RealtimeMessage>(buffer.AsSpan(0, result.Count), Json)!;
     }
 
+    /// <summary>Waits for the server to close the connection, skipping any messages before it, and returns its close status.</summary>
+    public async Task<WebSocketCloseStatus?> ReceiveCloseAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType != WebSocketMessageType.Close)
+        {
+        }
+
+        return socket.CloseStatus;
+    }
+
     public async Task CloseAsync()
     {
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", TestContext.Current.CancellationToken);
