@@ -1,0 +1,106 @@
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+
+namespace Apex.Coverage.Web.Components.Runs;
+
+/// <summary>
+/// One run, live: it subscribes before it loads (so nothing lands in between unseen), adds each
+/// pushed result once, and reads the run again when its status changes.
+/// </summary>
+public sealed partial class RunPage
+{
+    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+    private List<TestResult> _results = [];
+    private TestRun? _run;
+    private bool _canceling;
+    private IDisposable? _subscription;
+
+    [Parameter] public long Id { get; set; }
+
+    [Inject] private IDbContextFactory<CoverageDbContext> Databases { get; set; } = null!;
+
+    [Inject] private RunNotifier Notifier { get; set; } = null!;
+
+    [Inject] private ActiveRuns Active { get; set; } = null!;
+
+    [Inject] private RunRequests Requests { get; set; } = null!;
+
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+
+    [Inject] private TimeProvider Time { get; set; } = null!;
+
+    private LiveProgress? Progress => Active.Find(Id)?.Progress;
+
+    private RunSelection? Asked => StoredSelection.FromJson(_run?.SelectionJson)?.Asked;
+
+    private int Passed => _results.Count(r => r.Outcome == TestOutcome.Passed);
+
+    private int Failed => _results.Count(r => r.Outcome == TestOutcome.Failed);
+
+    private int Skipped => _results.Count(r => r.Outcome == TestOutcome.Skipped);
+
+    private int? Expected => Progress?.Expected;
+
+    private double Percent => Expected is int e and > 0 ? Math.Min(100, 100.0 * _results.Count / e) : 0;
+
+    private TimeSpan? Elapsed => _run?.StartedAt is { } started ? (_run.FinishedAt ?? Time.GetUtcNow()) - started : null;
+
+    private string? BuildLog => _run?.Status == RunStatus.Building ? Progress?.BuildLog : _run?.BuildLog;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _subscription?.Dispose();
+        _subscription = Notifier.Subscribe(Id, update => _ = InvokeAsync(() => ApplyAsync(update)));
+        _keys.Clear();
+        _results = [];
+        await LoadRunAsync();
+        await using var db = await Databases.CreateDbContextAsync();
+        foreach (var result in await db.TestResults.AsNoTracking().Where(r => r.RunId == Id).OrderBy(r => r.Id).ToListAsync())
+        {
+            Add(result);
+        }
+    }
+
+    private async Task ApplyAsync(RunUpdate update)
+    {
+        if (update is { Kind: RunUpdateKind.Result, Result: { } result })
+        {
+            Add(result);
+        }
+        else if (update.Kind == RunUpdateKind.Status)
+        {
+            await LoadRunAsync();
+        }
+
+        StateHasChanged();
+    }
+
+    private void Add(TestResult result)
+    {
+        if (_keys.Add(result.ResultKey))
+        {
+            _results.Insert(0, result);
+        }
+    }
+
+    private async Task LoadRunAsync()
+    {
+        await using var db = await Databases.CreateDbContextAsync();
+        _run = await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == Id);
+    }
+
+    private async Task CancelAsync()
+    {
+        _canceling = true;
+        var outcome = await Requests.CancelAsync(Id, CancellationToken.None);
+        if (outcome is CancelOutcome.RunningElsewhere or CancelOutcome.AlreadyFinished)
+        {
+            Snackbar.Add(outcome == CancelOutcome.RunningElsewhere ? "This run executes on another node." : "The run has already ended.", Severity.Info);
+        }
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+}
