@@ -65,19 +65,7 @@ internal static class JUnitReader
             return testCase;
         }
 
-        var depth = reader.Depth;
-        reader.Read();
-        while (reader.Depth > depth)
-        {
-            if (reader.NodeType == XmlNodeType.Element && ReadChild(reader, testCase))
-            {
-                continue;
-            }
-
-            reader.Read();
-        }
-
-        reader.Read();
+        ResultText.ReadChildren(reader, child => ReadChild(child, testCase));
         return testCase;
     }
 

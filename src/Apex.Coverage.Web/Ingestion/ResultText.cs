@@ -16,6 +16,28 @@ internal static class ResultText
         return Cut(text);
     }
 
+    /// <summary>
+    /// Calls <paramref name="read"/> on each element inside the current one, then leaves the reader
+    /// after the current element. <paramref name="read"/> returns true when it consumed the element
+    /// (and so moved the reader past it itself).
+    /// </summary>
+    public static void ReadChildren(XmlReader reader, Func<XmlReader, bool> read)
+    {
+        var depth = reader.Depth;
+        reader.Read();
+        while (reader.Depth > depth && !reader.EOF)
+        {
+            if (reader.NodeType == XmlNodeType.Element && read(reader))
+            {
+                continue;
+            }
+
+            reader.Read();
+        }
+
+        reader.Read();
+    }
+
     public static string? Cut(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))

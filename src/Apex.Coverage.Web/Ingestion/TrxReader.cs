@@ -15,6 +15,31 @@ internal static class TrxReader
 
     private sealed record Definition(string ClassName, string MethodName, List<(string Name, string Value)> Traits);
 
+    private sealed class ResultBody
+    {
+        public bool HasRows { get; set; }
+
+        public string? Message { get; set; }
+
+        public string? StackTrace { get; set; }
+
+        public string? StdOut { get; set; }
+
+        public string? StdErr { get; set; }
+    }
+
+    private sealed class DefinitionBody
+    {
+        public string ClassName { get; set; } = string.Empty;
+
+        public string MethodName { get; set; } = string.Empty;
+
+        /// <summary>A Properties/Property Key seen, waiting for its Value.</summary>
+        public string? PendingKey { get; set; }
+
+        public List<(string Name, string Value)> Traits { get; } = [];
+    }
+
     private sealed record PendingResult(
         string? ExecutionId, string? TestId, string TestName, TestOutcome Outcome, double Duration,
         DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message, string? StackTrace, string? Output);
@@ -51,12 +76,7 @@ internal static class TrxReader
     /// (one with InnerResults) gives its rows, not itself.</summary>
     private static void ReadResult(XmlReader reader, List<PendingResult> pending)
     {
-        var result = new PendingResult(
-            reader.GetAttribute("executionId"), reader.GetAttribute("testId"), reader.GetAttribute("testName") ?? "(unnamed)",
-            OutcomeOf(reader.GetAttribute("outcome")), 0,
-            ResultText.Timestamp(reader.GetAttribute("startTime")), ResultText.Timestamp(reader.GetAttribute("endTime")),
-            null, null, null);
-        result = result with { Duration = DurationOf(reader.GetAttribute("duration"), result.StartedAt, result.FinishedAt) };
+        var result = ResultAttributes(reader);
         if (reader.IsEmptyElement)
         {
             pending.Add(result);
@@ -64,91 +84,96 @@ internal static class TrxReader
             return;
         }
 
-        var depth = reader.Depth;
-        var hasRows = false;
-        string? stdout = null, stderr = null;
-        reader.Read();
-        while (reader.Depth > depth)
+        var body = new ResultBody();
+        ResultText.ReadChildren(reader, child => ReadResultChild(child, body, pending));
+        if (!body.HasRows)
         {
-            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Ns)
-            {
-                switch (reader.LocalName)
-                {
-                    case "UnitTestResult":
-                        hasRows = true;
-                        ReadResult(reader, pending);
-                        continue;
-                    case "Message":
-                        result = result with { Message = ResultText.ReadElementText(reader) };
-                        continue;
-                    case "StackTrace":
-                        result = result with { StackTrace = ResultText.ReadElementText(reader) };
-                        continue;
-                    case "StdOut":
-                        stdout = ResultText.ReadElementText(reader);
-                        continue;
-                    case "StdErr":
-                        stderr = ResultText.ReadElementText(reader);
-                        continue;
-                }
-            }
+            pending.Add(result with { Message = body.Message, StackTrace = body.StackTrace, Output = ResultText.JoinOutput(body.StdOut, body.StdErr) });
+        }
+    }
 
-            reader.Read();
+    private static PendingResult ResultAttributes(XmlReader reader)
+    {
+        var started = ResultText.Timestamp(reader.GetAttribute("startTime"));
+        var finished = ResultText.Timestamp(reader.GetAttribute("endTime"));
+        return new PendingResult(
+            reader.GetAttribute("executionId"), reader.GetAttribute("testId"), reader.GetAttribute("testName") ?? "(unnamed)",
+            OutcomeOf(reader.GetAttribute("outcome")), DurationOf(reader.GetAttribute("duration"), started, finished),
+            started, finished, null, null, null);
+    }
+
+    private static bool ReadResultChild(XmlReader reader, ResultBody body, List<PendingResult> pending)
+    {
+        if (reader.NamespaceURI != Ns)
+        {
+            return false;
         }
 
-        reader.Read();
-        if (!hasRows)
+        switch (reader.LocalName)
         {
-            pending.Add(result with { Output = ResultText.JoinOutput(stdout, stderr) });
+            case "UnitTestResult":
+                body.HasRows = true;
+                ReadResult(reader, pending);
+                return true;
+            case "Message":
+                body.Message = ResultText.ReadElementText(reader);
+                return true;
+            case "StackTrace":
+                body.StackTrace = ResultText.ReadElementText(reader);
+                return true;
+            case "StdOut":
+                body.StdOut = ResultText.ReadElementText(reader);
+                return true;
+            case "StdErr":
+                body.StdErr = ResultText.ReadElementText(reader);
+                return true;
+            default:
+                return false;
         }
     }
 
     private static void ReadDefinition(XmlReader reader, Dictionary<string, Definition> definitions)
     {
         var id = reader.GetAttribute("id");
-        var definition = new Definition(string.Empty, reader.GetAttribute("name") ?? string.Empty, []);
+        var definition = new DefinitionBody { MethodName = reader.GetAttribute("name") ?? string.Empty };
         if (reader.IsEmptyElement)
         {
             reader.Read();
             return;
         }
 
-        var depth = reader.Depth;
-        string? key = null;
-        reader.Read();
-        while (reader.Depth > depth)
-        {
-            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == Ns)
-            {
-                switch (reader.LocalName)
-                {
-                    case "TestMethod":
-                        definition = definition with
-                        {
-                            ClassName = ClassNameOf(reader.GetAttribute("className")),
-                            MethodName = reader.GetAttribute("name") ?? definition.MethodName,
-                        };
-                        break;
-                    case "TestCategoryItem" when reader.GetAttribute("TestCategory") is { } category:
-                        definition.Traits.Add(("Category", category));
-                        break;
-                    case "Key":
-                        key = reader.ReadElementContentAsString();
-                        continue;
-                    case "Value" when key is not null:
-                        definition.Traits.Add((key, reader.ReadElementContentAsString()));
-                        key = null;
-                        continue;
-                }
-            }
-
-            reader.Read();
-        }
-
-        reader.Read();
+        ResultText.ReadChildren(reader, child => ReadDefinitionChild(child, definition));
         if (id is not null)
         {
-            definitions[id] = definition;
+            definitions[id] = new Definition(definition.ClassName, definition.MethodName, definition.Traits);
+        }
+    }
+
+    private static bool ReadDefinitionChild(XmlReader reader, DefinitionBody definition)
+    {
+        if (reader.NamespaceURI != Ns)
+        {
+            return false;
+        }
+
+        switch (reader.LocalName)
+        {
+            case "TestMethod":
+                definition.ClassName = ClassNameOf(reader.GetAttribute("className"));
+                definition.MethodName = reader.GetAttribute("name") ?? definition.MethodName;
+                return false;
+            case "TestCategoryItem" when reader.GetAttribute("TestCategory") is { } category:
+                definition.Traits.Add(("Category", category));
+                return false;
+            case "Key":
+                definition.PendingKey = reader.ReadElementContentAsString();
+                return true;
+            case "Value" when definition.PendingKey is { } key:
+                definition.Traits.Add((key, reader.ReadElementContentAsString()));
+                definition.PendingKey = null;
+                return true;
+            default:
+                return false;
         }
     }
 
