@@ -40,7 +40,6 @@ public static class AuthServiceCollectionExtensions
             services.TryAddSingleton(type);
         }
 
-        services.AddHostedService<AccessCacheInvalidator>();
         services.AddHttpClient("peers");
         services.AddSchema(10, "users", UserDirectory.Schema);
         services.AddSchema(11, "permissions", PermissionSchema.Sql);

@@ -30,7 +30,13 @@ public sealed class ClientTokenSession(HttpClient authService, TimeProvider cloc
     {
         Task<AuthEndpoints.TokenResponse?>? pending;
         AuthEndpoints.TokenResponse current;
-        lock (_gate) (pending, current) = (_refreshing is { IsCompleted: false } r ? r : null, _current);
+        lock (_gate)
+        {
+            // An ended session stays ended: no request goes out with a token the server has revoked.
+            if (_ended) return null;
+            (pending, current) = (_refreshing is { IsCompleted: false } r ? r : null, _current);
+        }
+
         if (pending is not null)
         {
             Interlocked.Increment(ref _queued);

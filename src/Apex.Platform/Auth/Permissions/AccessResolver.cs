@@ -23,7 +23,8 @@ public sealed class AuthStoreUnavailableException(string message, Exception? inn
 /// <summary>
 /// Resolves a user's access with a per-instance cache that stays coherent across instances: every
 /// change bumps the tenant's version in Redis, and a cached grant is used only while its version is
-/// current (one Redis read per request instead of a PostgreSQL query). PostgreSQL is read through a
+/// current (one Redis read per request instead of a PostgreSQL query). A stale entry is kept, not
+/// dropped: it is the last known grant, which the fallback needs. PostgreSQL is read through a
 /// circuit breaker on the platform's clock; while it is down, a grant fetched within
 /// <see cref="AccessOptions.FallbackMaxAge"/> still authorizes, anyone else gets a 503.
 /// </summary>
@@ -44,8 +45,8 @@ public sealed class AccessResolver
         (_store, _redis, _keys, _time, _events, _options) = (store, redis, keys, time, events, options.Value);
         _primary = new ResiliencePipelineBuilder { TimeProvider = time }.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
-            FailureRatio = 1.0,
-            MinimumThroughput = _options.FailuresToBreak,
+            FailureRatio = _options.FailureRatio,
+            MinimumThroughput = _options.MinimumThroughput,
             SamplingDuration = TimeSpan.FromMinutes(1),
             BreakDuration = _options.BreakDuration,
             StateProvider = _breaker,
@@ -65,7 +66,7 @@ public sealed class AccessResolver
         try
         {
             var grant = await _primary.ExecuteAsync(async token => await _store.LoadAsync(user.UserId, user.TenantId, token), cancellationToken);
-            _cache[user.UserId] = new CachedGrant(user.TenantId, version, grant, _time.GetUtcNow());
+            _cache[user.UserId] = new CachedGrant(version, grant, _time.GetUtcNow());
             return grant;
         }
         catch (Exception e) when (e is BrokenCircuitException or NpgsqlException or SocketException or IOException or TimeoutException)
@@ -86,20 +87,9 @@ public sealed class AccessResolver
         await _events.PublishAsync(new AuthEvent(AuthEvent.PermissionsChanged, tenantId));
     }
 
-    /// <summary>Drops this instance's cached grants of a tenant (on a change event), before anyone asks.</summary>
-    public void Evict(Guid tenantId)
-    {
-        foreach (var (userId, entry) in _cache)
-        {
-            if (entry.TenantId == tenantId) _cache.TryRemove(new KeyValuePair<Guid, CachedGrant>(userId, entry));
-        }
-    }
-
-    public int CachedUsers => _cache.Count;
-
     private async Task<long> VersionAsync(Guid tenantId) => (long?)await _redis.GetDatabase().StringGetAsync(VersionKey(tenantId)) ?? 0;
 
     private RedisKey VersionKey(Guid tenantId) => _keys.Key($"auth:access-version:{tenantId}");
 
-    private sealed record CachedGrant(Guid TenantId, long Version, AccessGrant Grant, DateTimeOffset FetchedAt);
+    private sealed record CachedGrant(long Version, AccessGrant Grant, DateTimeOffset FetchedAt);
 }
