@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Apex.Platform.Billing;
 
 /// <summary>The customer's side of the subscription lifecycle, and their revenue statement.</summary>
-internal static class LifecycleEndpoints
+public static class LifecycleEndpoints
 {
-    public static RouteGroupBuilder MapSubscriptionLifecycle(this RouteGroupBuilder billing)
+    internal static RouteGroupBuilder MapSubscriptionLifecycle(this RouteGroupBuilder billing)
     {
         billing.MapPost("/subscription/plan", ChangePlanAsync);
         billing.MapPost("/subscription/cancel", CancelAsync);

@@ -8,8 +8,8 @@ namespace Apex.Platform.Billing;
 /// tenant renews in its own transaction with its row locked, and each charge carries an
 /// idempotency key, so two runs at once charge nobody twice.
 /// </summary>
-public sealed class SubscriptionRenewals(NpgsqlDataSource dataSource, PaymentGatewayClient gateway, PlanCatalog catalog, TimeProvider time,
-    ILogger<SubscriptionRenewals> logger)
+public sealed class SubscriptionRenewals(NpgsqlDataSource dataSource, PaymentGatewayClient gateway, PlanCatalog catalog, BillingNotifications notices,
+    TimeProvider time, ILogger<SubscriptionRenewals> logger)
 {
     public async Task<int> RenewDueAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +21,8 @@ public sealed class SubscriptionRenewals(NpgsqlDataSource dataSource, PaymentGat
             if (await RenewAsync(tenantId, cancellationToken)) renewed++;
         }
 
+        // The notices of this run (renewed, declined, ended) go out now; any that fail wait in the outbox.
+        await notices.DispatchPendingAsync(cancellationToken);
         return renewed;
     }
 
