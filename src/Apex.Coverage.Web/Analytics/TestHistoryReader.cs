@@ -21,13 +21,6 @@ public static class TestHistoryReader
         SELECT Value FROM names WHERE Value IS NOT NULL
         """;
 
-    private static readonly Func<CoverageDbContext, string, int, IAsyncEnumerable<RecordedOutcome>> Latest =
-        EF.CompileAsyncQuery((CoverageDbContext db, string name, int take) => db.TestResults
-            .Where(r => r.FullyQualifiedName == name)
-            .OrderByDescending(r => r.RunId).ThenByDescending(r => r.Id)
-            .Take(take)
-            .Select(r => new RecordedOutcome(r.RunId, r.Outcome, r.Commit, r.DurationSeconds, r.ErrorMessage, r.RecordedAt)));
-
     public static async Task<List<string>> ResultNamesAsync(CoverageDbContext db, CancellationToken cancellationToken) =>
         await db.Database.SqlQueryRaw<string>(DistinctNamesSql).ToListAsync(cancellationToken);
 
@@ -49,7 +42,13 @@ public static class TestHistoryReader
         var take = runs;
         while (true)
         {
-            var rows = await ToListAsync(Latest(db, name, take), cancellationToken);
+            // Not an EF compiled query: those are bound to one model, and each host (or test) has its own.
+            var rows = await db.TestResults.AsNoTracking()
+                .Where(r => r.FullyQualifiedName == name)
+                .OrderByDescending(r => r.RunId).ThenByDescending(r => r.Id)
+                .Take(take)
+                .Select(r => new RecordedOutcome(r.RunId, r.Outcome, r.Commit, r.DurationSeconds, r.ErrorMessage, r.RecordedAt))
+                .ToListAsync(cancellationToken);
             // Theory rows make several results per run; read further until the window holds enough runs.
             if (rows.Count < take || TestVerdict.PerRun(rows).Count() > runs || take >= runs * 64)
             {
@@ -78,15 +77,4 @@ public static class TestHistoryReader
     public static IReadOnlyList<int> ParseItems(string items) =>
         [.. items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(i => int.TryParse(i, out var n) ? n : 0).Where(n => n > 0)];
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
-    {
-        var list = new List<T>();
-        await foreach (var item in source.WithCancellation(cancellationToken))
-        {
-            list.Add(item);
-        }
-
-        return list;
-    }
 }

@@ -1,0 +1,161 @@
+using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Components.Analytics;
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Plan;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using MudBlazor.Services;
+using static Apex.Coverage.Tests.Analytics.History;
+
+namespace Apex.Coverage.Tests.Analytics;
+
+public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
+{
+    private const string AuthTest = "Apex.Integration.Auth.OAuthFlowTests.CodeExchange_IssuesJwt";
+    private readonly PlanCatalog _catalog = new();
+    private TestDatabase _database = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
+        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
+        Services.AddMudServices();
+        Services.AddSingleton(_catalog);
+        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Options.Create(new AnalyticsOptions()));
+        Services.AddSingleton<CoverageChanges>();
+        Services.AddSingleton<CoverageService>();
+        Services.AddSingleton<CoverageTrend>();
+        Services.AddSingleton<QuarantineBook>();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
+        Render<MudSnackbarProvider>();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private static string Row(IRenderedComponent<CoverageOverview> page, string slug) =>
+        page.Find($"tr[data-slug={slug}] [data-testid=category-status]").GetAttribute("data-status")!;
+
+    [Fact]
+    public void Overview_ShowsKpisAgainstPlanTargets_WhenNothingHasRun()
+    {
+        var page = Render<CoverageOverview>();
+
+        page.WaitForAssertion(() => Assert.Equal("0 of 100", page.Find("[data-testid=kpi-implemented-value]").TextContent));
+        Assert.Equal("target 60%", page.Find("[data-testid=kpi-implemented-target]").TextContent);
+        Assert.Equal("target $870K", page.Find("[data-testid=kpi-protected-target]").TextContent);
+        Assert.Equal("target ≤ 10 min", page.Find("[data-testid=kpi-duration-target]").TextContent);
+        Assert.Equal("target < 1%", page.Find("[data-testid=kpi-flaky-target]").TextContent);
+        Assert.Equal(8, page.FindAll("[data-testid=coverage-category-row]").Count);
+        Assert.Equal("not-implemented", Row(page, "authentication-authorization"));
+    }
+
+    [Fact]
+    public async Task Overview_ShowsCategoryPassingAndMismatches_WhenItsTestPassed()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, P));
+
+        var page = Render<CoverageOverview>();
+
+        page.WaitForAssertion(() => Assert.Equal("1 of 100", page.Find("[data-testid=kpi-implemented-value]").TextContent));
+        Assert.Equal("passing", Row(page, "authentication-authorization")); // item 1 passes; items 2-15 have no test
+        Assert.Equal("1", page.Find("tr[data-slug=authentication-authorization] [data-testid=category-passing]").TextContent);
+        // The plan marks items 1-4 ✅; 2-4 have no test, so they are mismatches, item 1 is not.
+        var mismatched = page.FindAll("[data-testid=coverage-mismatch]").Select(r => r.GetAttribute("data-item")).ToList();
+        Assert.DoesNotContain("1", mismatched);
+        Assert.Contains("2", mismatched);
+    }
+
+    [Fact]
+    public async Task Overview_RendersAgain_WhenQuarantineChanges()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, F));
+        var page = Render<CoverageOverview>();
+        page.WaitForAssertion(() => Assert.Equal("failing", Row(page, "authentication-authorization")));
+
+        await Services.GetRequiredService<QuarantineBook>().QuarantineAsync(AuthTest, "flaky on CI", "dana");
+
+        page.WaitForAssertion(() => Assert.Equal("quarantined", Row(page, "authentication-authorization")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task TestPage_QuarantinesTest_WhenReasonAndNameAreGiven()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, F));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
+        var page = Render<TestCoveragePage>();
+        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
+
+        page.Find("input[data-testid=quarantine-reason], [data-testid=quarantine-reason] input").Change("Times out on the shared runner");
+        page.Find("input[data-testid=quarantine-by], [data-testid=quarantine-by] input").Change("dana");
+        page.Find("button[data-testid=quarantine-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("quarantined", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
+        Assert.Contains("Quarantined by dana", page.Find("[data-testid=quarantine-active]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ItemPage_ShowsStripFlipRateAndTraits_WhenTestHasHistory()
+    {
+        await DiscoverAsync(_database, AuthTest, "1", """{"PlanId":["1"],"BVJ":["$15K MRR"]}""");
+        await RunAsync(_database, "a", (AuthTest, P));
+        await RunAsync(_database, "b", (AuthTest, F));
+        await RunAsync(_database, "c", (AuthTest, P));
+
+        var page = Render<ItemCoveragePage>(p => p.Add(c => c.Number, 1));
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=outcome-strip] [data-outcome]").Count));
+        Assert.Equal(["Passed", "Failed", "Passed"], page.FindAll("[data-testid=outcome-strip] [data-outcome]").Select(e => e.GetAttribute("data-outcome")));
+        Assert.Contains("Flip rate 100.0% (2 flips in 3 runs)", page.Find("[data-testid=coverage-item-test]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("BVJ: $15K MRR", page.Find("[data-testid=coverage-item-traits]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("flaky", page.Find("[data-testid=coverage-item-status]").GetAttribute("data-status"));
+    }
+
+    [Fact]
+    public async Task FailuresPage_GroupsFailures_WhenMessagesDifferOnlyInNumbers()
+    {
+        await DiscoverAsync(_database, "A.T1", "1");
+        await DiscoverAsync(_database, "A.T2", "2");
+        await RunAsync(_database, "c1", ("A.T1", F), ("A.T2", F));
+
+        var page = Render<FailuresPage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=failure-group]")));
+        Assert.Contains("Expected <n> but was <n>", page.Find("[data-testid=failure-group]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("2 tests", page.Find("[data-testid=failure-group]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FlakyPage_RanksByMrrAtRiskTimesFlipRate_WhenTwoTestsAreFlaky()
+    {
+        // Both flip on one commit (flip rate 1.0); the one whose item carries more MRR ranks first.
+        var shares = CoverageCalculator.ItemShares(_catalog.Current!.Document);
+        var (richItem, poorItem) = shares[1] >= shares[97] ? (1, 97) : (97, 1);
+        Assert.NotEqual(shares[richItem], shares[poorItem]);
+        await DiscoverAsync(_database, "A.Rich", $"{richItem}");
+        await DiscoverAsync(_database, "A.Poor", $"{poorItem}");
+        await RunAsync(_database, "x", ("A.Rich", F), ("A.Poor", F));
+        await RunAsync(_database, "x", ("A.Rich", P), ("A.Poor", P));
+
+        var page = Render<FlakyTestsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=flaky-test]").Count));
+        Assert.Contains("A.Rich", page.FindAll("[data-testid=flaky-test]")[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("A.Poor", page.FindAll("[data-testid=flaky-test]")[1].TextContent, StringComparison.Ordinal);
+    }
+}
