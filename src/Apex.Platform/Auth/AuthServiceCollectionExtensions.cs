@@ -35,7 +35,7 @@ public static class AuthServiceCollectionExtensions
         services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         foreach (var type in new[] { typeof(TokenRevocationList), typeof(AccessTokenIssuer), typeof(UserDirectory), typeof(AuthEventBus), typeof(PermissionStore),
-                     typeof(AccessResolver), typeof(ApiKeyStore), typeof(RedisRateLimiter), typeof(UserContextSigner) })
+                     typeof(AccessResolver), typeof(ApiKeyStore), typeof(RedisRateLimiter), typeof(TenantTiers), typeof(UserContextSigner) })
         {
             services.TryAddSingleton(type);
         }

@@ -25,15 +25,17 @@ public sealed class AccessControlMiddleware(RequestDelegate next, RedisRateLimit
         var (decision, limitName) = keyId is { } key
             ? (await limiter.ForKeyAsync(key, int.Parse(http.User.FindFirst(ApiKeyAuthenticationHandler.RateClaim)!.Value, CultureInfo.InvariantCulture), http.RequestAborted), "this API key")
             : await ForTierAsync(http, user);
+        if (keyId is { } audited)
+        {
+            // Written before the first byte of the answer leaves: whoever sees the answer can read its audit entry.
+            http.Response.OnStarting(() => apiKeys.AuditAsync(audited, user.UserId, "request", $"{http.Request.Method} {http.Request.Path}",
+                http.Response.StatusCode, CancellationToken.None));
+        }
+
         http.Response.Headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
         if (decision.Allowed) await next(http);
         else await RefuseAsync(http, decision, limitName);
-
-        if (keyId is { } audited)
-        {
-            await apiKeys.AuditAsync(audited, user.UserId, "request", $"{http.Request.Method} {http.Request.Path}", http.Response.StatusCode, CancellationToken.None);
-        }
     }
 
     private async Task<(RateDecision, string)> ForTierAsync(HttpContext http, UserContext user)
