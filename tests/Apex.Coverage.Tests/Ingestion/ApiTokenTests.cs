@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.ApiTokens;
 using Microsoft.EntityFrameworkCore;
@@ -96,6 +97,24 @@ public sealed class ApiTokenTests
         using var response = await client.PostAsync("/api/v1/results", ResultsApiTests.Xml(IngestionFixtures.Bytes(IngestionFixtures.XunitTrx)), Ct);
 
         await BadUploadTests.AssertProblemAsync(response, 401, "API token not accepted");
+    }
+
+    [Fact]
+    public async Task RunsApiWrites_Answer401WithoutToken_AndPassTheFilterWithOne()
+    {
+        await using var factory = new IngestionHostFactory();
+        using var anonymous = factory.CreateClient();
+        using var authorized = await factory.CreateAuthorizedClientAsync();
+
+        using var start = await anonymous.PostAsJsonAsync("/api/v1/runs", new { category = "no-such-category" }, Ct);
+        using var cancel = await anonymous.PostAsync("/api/v1/runs/999/cancel", null, Ct);
+        using var cancelWithToken = await authorized.PostAsync("/api/v1/runs/999/cancel", null, Ct);
+
+        await BadUploadTests.AssertProblemAsync(start, 401, "API token required");
+        await BadUploadTests.AssertProblemAsync(cancel, 401, "API token required");
+        Assert.Equal(HttpStatusCode.NotFound, cancelWithToken.StatusCode);
+        await using var db = factory.CreateDbContext();
+        Assert.Equal(0, await db.TestRuns.CountAsync(Ct));
     }
 
     [Fact]
