@@ -18,6 +18,7 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PlanCatalog>();
         services.TryAddSingleton<CoverageChanges>();
+        services.AddHostedService<RunSignal>();
         services.TryAddSingleton<CoverageService>();
         services.TryAddSingleton<CoverageTrend>();
         services.TryAddSingleton<QuarantineBook>();
