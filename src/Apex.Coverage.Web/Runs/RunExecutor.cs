@@ -81,7 +81,8 @@ public sealed partial class RunExecutor(
     private async Task<RunEnd> RunTestsAsync(TestRun run, Suite suite, VsTestSession session, RunControl control, IReadOnlyList<DiscoveredCase> expected)
     {
         var recorder = new RunRecorder(run.Id, run.Commit, databases, notifier, control, time);
-        var settings = RunSettingsXml.For(run.TestCaseFilter, suite.Environment);
+        var marker = RunProcessReaper.NewMarker(run.Id);
+        var settings = RunSettingsXml.For(run.TestCaseFilter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker });
         VsTestRunCompletion completion;
         try
         {
@@ -91,6 +92,10 @@ public sealed partial class RunExecutor(
         {
             await recorder.CompleteAsync(null, []);
             throw;
+        }
+        finally
+        {
+            LogReaped(run.Id, RunProcessReaper.Reap(marker));
         }
 
         var crashed = control.Reason == StopReason.None ? "The test host crashed while this test ran; it never finished." : null;
@@ -174,6 +179,9 @@ public sealed partial class RunExecutor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded {Count} results; persist and push took {MeanMilliseconds:F2} ms per result")]
     private partial void LogRecorded(long runId, int count, double meanMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Count} leftover test processes ended")]
+    private partial void LogReaped(long runId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} stopped ({Reason})")]
     private partial void LogStopped(Exception error, long runId, StopReason reason);

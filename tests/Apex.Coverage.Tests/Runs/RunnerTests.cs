@@ -114,6 +114,8 @@ public sealed class RunnerTests(RunnerHost host)
 
         Assert.Equal(RunStatus.Canceled, run.Status);
         Assert.Contains("aborted", run.Message, StringComparison.Ordinal);
+        // Aborting the host orphans xunit's test process with the hung test; the runner ends it.
+        Assert.Empty(ProcessTable.Carrying("APEX_FIXTURE_HANG=1", "Apex.Fixture.Suite"));
         // Cooperative cancel (ignored by the hung test), then abort: two grace periods and the abort itself.
         Assert.InRange(run.FinishedAt!.Value - asked, TimeSpan.Zero, (2 * RunnerHostFactory.Grace) + TimeSpan.FromSeconds(8));
     }

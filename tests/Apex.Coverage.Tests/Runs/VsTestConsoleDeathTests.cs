@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using Apex.Coverage.Web.Runs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Apex.Coverage.Tests.Runs;
+
+/// <summary>vstest.console itself dying mid-run: the run ends clearly and the next run gets a fresh one.</summary>
+[Collection(RunnerCollection.Name)]
+public sealed class VsTestConsoleDeathTests(RunnerHost host)
+{
+    private RunnerHostFactory Factory => host.Factory;
+
+    [Fact]
+    public async Task KilledVsTestConsole_EndsRunAbortedAndNextRunPasses_WhenItDiesMidRun()
+    {
+        var id = await Factory.StartAsync(RunnerHostFactory.Hanging, new RunSelection(PlanItems: [4]));
+        var active = Factory.Services.GetRequiredService<ActiveRuns>();
+        await Factory.WaitForAsync(id, r => r.Status == RunStatus.Running
+            && active.Find(id)?.Progress.RunningTests.Any(t => t.EndsWith("Hangs", StringComparison.Ordinal)) == true, TimeSpan.FromSeconds(90));
+
+        // The runner collection runs one test at a time: the only vstest.console this process started is this run's.
+        var console = Assert.Single(ProcessTable.ChildrenRunning("vstest.console.dll"));
+        Process.GetProcessById(console).Kill();
+        var run = await Factory.WaitForEndAsync(id, seconds: 60);
+        var next = await Factory.WaitForEndAsync(await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [3])));
+
+        Assert.Equal(RunStatus.Aborted, run.Status);
+        Assert.Empty(ProcessTable.Carrying("APEX_FIXTURE_HANG=1", "Apex.Fixture.Suite"));
+        Assert.False(string.IsNullOrWhiteSpace(run.Message));
+        Assert.Equal((RunStatus.Passed, 3), (next.Status, next.Total));
+    }
+}
