@@ -19,6 +19,15 @@ internal static class AuthApi
         ["Platform:OAuth:RedirectUri"] = "https://app.apex.test/auth/callback",
     };
 
+    /// <summary>For tests whose users never sign in by OAuth: the auth service still requires a provider to be configured.</summary>
+    public static Dictionary<string, string?> UnusedOAuthSettings => new()
+    {
+        ["Platform:OAuth:BaseUrl"] = "http://127.0.0.1:9/",
+        ["Platform:OAuth:ClientId"] = "unused",
+        ["Platform:OAuth:ClientSecret"] = "unused",
+        ["Platform:OAuth:RedirectUri"] = "https://app.apex.test/auth/callback",
+    };
+
     /// <summary>The OAuth sign-in a browser would do, from the named device; fails the test unless it yields tokens.</summary>
     public static async Task<AuthEndpoints.TokenResponse> SignInAsync(PlatformInstance auth, FakeOAuthProvider provider, string email, string? device = null)
     {

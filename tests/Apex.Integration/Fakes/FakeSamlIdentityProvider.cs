@@ -28,12 +28,16 @@ public sealed class FakeSamlIdentityProvider : FakeHttpServer
     public const string EntityId = "https://idp.fake.test/saml";
     private const string SamlP = "urn:oasis:names:tc:SAML:2.0:protocol";
     private const string Saml = "urn:oasis:names:tc:SAML:2.0:assertion";
-    private readonly RSA _key = RSA.Create(2048);
+    // Generating an RSA key takes a while; the IdP's key (and an impostor's) are made once per test run.
+    private static readonly Lazy<RSA> GenuineKey = new(() => RSA.Create(2048));
+    private static readonly Lazy<RSA> ImpostorKey = new(() => RSA.Create(2048));
+    private readonly RSA _key;
     private readonly TimeProvider _clock;
 
-    private FakeSamlIdentityProvider(string spEntityId, string acsUrl, TimeProvider clock)
+    private FakeSamlIdentityProvider(string spEntityId, string acsUrl, TimeProvider clock, bool impostor)
     {
         (SpEntityId, AcsUrl, _clock) = (spEntityId, acsUrl, clock);
+        _key = impostor ? ImpostorKey.Value : GenuineKey.Value;
         var request = new CertificateRequest("CN=Fake SAML IdP", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         Certificate = request.CreateSelfSigned(clock.GetUtcNow().AddDays(-1), clock.GetUtcNow().AddYears(1));
     }
@@ -47,9 +51,10 @@ public sealed class FakeSamlIdentityProvider : FakeHttpServer
     /// <summary>The signing certificate as the platform pins it (base64 DER, public part only).</summary>
     public string CertificateBase64 => Convert.ToBase64String(Certificate.Export(X509ContentType.Cert));
 
-    public static async Task<FakeSamlIdentityProvider> StartNewAsync(string spEntityId, string acsUrl, TimeProvider clock)
+    /// <summary>An IdP; an impostor has the same entity id but a key of its own, as an attacker would.</summary>
+    public static async Task<FakeSamlIdentityProvider> StartNewAsync(string spEntityId, string acsUrl, TimeProvider clock, bool impostor = false)
     {
-        var idp = new FakeSamlIdentityProvider(spEntityId, acsUrl, clock);
+        var idp = new FakeSamlIdentityProvider(spEntityId, acsUrl, clock, impostor);
         await idp.StartAsync();
         return idp;
     }
