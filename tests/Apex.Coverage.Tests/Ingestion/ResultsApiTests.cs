@@ -46,6 +46,19 @@ public sealed class ResultsApiTests
     }
 
     [Fact]
+    public async Task GetRun_ShowsUploadedRunAsCi_WhenJUnitWasPosted()
+    {
+        await using var factory = new IngestionHostFactory();
+        using var client = await factory.CreateAuthorizedClientAsync();
+        using var posted = await client.PostAsync("/api/v1/results?commit=feed", Xml(IngestionFixtures.Bytes(IngestionFixtures.XunitJUnit)), Ct);
+
+        var run = await client.GetFromJsonAsync<JsonElement>(posted.Headers.Location!.OriginalString, Ct);
+
+        Assert.Equal(("ci", "failed"), (run.GetProperty("source").GetString(), run.GetProperty("status").GetString()));
+        Assert.Equal(6, run.GetProperty("results").GetArrayLength());
+    }
+
+    [Fact]
     public async Task PostResults_MakesTestsKnownWithPlanItems_WhenJUnitCarriesPlanIdTraits()
     {
         await using var factory = new IngestionHostFactory();
@@ -77,6 +90,25 @@ public sealed class ResultsApiTests
         var login = await db.DiscoveredTests.SingleAsync(t => t.FullyQualifiedName.EndsWith("Login_Succeeds_WhenPasswordIsRight"), Ct);
         Assert.Equal("1", login.PlanItems);
         Assert.Equal(2, await db.TestRuns.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task PostResults_MapsKnownTestsToPlanItems_WhenLaterFileCarriesTraits()
+    {
+        await using var factory = new IngestionHostFactory();
+        using var client = await factory.CreateAuthorizedClientAsync();
+        (await client.PostAsync("/api/v1/results", Xml(IngestionFixtures.Bytes(IngestionFixtures.XunitTrx)), Ct)).Dispose();
+        await using (var before = factory.CreateDbContext())
+        {
+            Assert.All(await before.DiscoveredTests.ToListAsync(Ct), t => Assert.Equal(string.Empty, t.PlanItems));
+        }
+
+        using var response = await client.PostAsync("/api/v1/results", Xml(IngestionFixtures.Bytes(IngestionFixtures.XunitJUnit)), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await using var db = factory.CreateDbContext();
+        var planItems = await db.DiscoveredTests.OrderBy(t => t.FullyQualifiedName).Select(t => t.PlanItems).ToListAsync(Ct);
+        Assert.Equal(["1,4", "3", "1", "2"], planItems);
     }
 
     [Fact]
