@@ -10,7 +10,8 @@ namespace Apex.Coverage.Web.Ingestion;
 /// qualified name), so the tests list and plan mapping see CI-only tests too. Traits overwrite
 /// the stored ones only when the file carried traits: a TRX from xunit carries none, and must not
 /// wipe the PlanId traits that discovery found. Known tests are updated in set-based statements
-/// (a 10,000-test file is a handful of UPDATEs, not 10,000), inside the caller's transaction.
+/// (a 10,000-test file is a handful of UPDATEs, not 10,000) and new ones inserted in bulk,
+/// inside the caller's transaction.
 /// </summary>
 internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionRequest request, DateTimeOffset now)
 {
@@ -23,6 +24,7 @@ internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionReque
             .Select(t => new { t.Id, t.FullyQualifiedName })
             .ToDictionaryAsync(t => t.FullyQualifiedName, t => t.Id, StringComparer.Ordinal, cancellationToken);
         var seen = new List<long>();
+        var added = new List<DiscoveredTest>();
         var retrait = new Dictionary<TraitValues, List<long>>();
         foreach (var group in file.Results.GroupBy(r => r.FullyQualifiedName, StringComparer.Ordinal))
         {
@@ -38,10 +40,11 @@ internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionReque
                 continue;
             }
 
-            db.DiscoveredTests.Add(NewTest(group.Key, group.First().DisplayName, traits));
+            added.Add(NewTest(group.Key, group.First().DisplayName, traits));
         }
 
         await UpdateKnownAsync(seen, retrait, cancellationToken);
+        await BulkInserter.InsertAsync(db, added, cancellationToken);
     }
 
     private async Task UpdateKnownAsync(List<long> seen, Dictionary<TraitValues, List<long>> retrait, CancellationToken cancellationToken)

@@ -61,8 +61,9 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var run = NewRun(request, file, now);
         db.TestRuns.Add(run);
-        await new DiscoveredTestUpdater(db, request, now).ApplyAsync(file, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await BulkInserter.InsertAsync(db, [.. file.Results.Select(r => ToEntity(r, run.Id, request.Commit, now))], cancellationToken);
+        await new DiscoveredTestUpdater(db, request, now).ApplyAsync(file, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new IngestionOutcome(run, Created: true);
     }
@@ -90,12 +91,12 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
             Skipped = file.Skipped,
             Message = $"Posted by CI as a {(file.Format == ResultFileFormat.Trx ? "TRX" : "JUnit XML")} file"
                 + (request.FileName is null ? "." : $" ({request.FileName})."),
-            Results = [.. file.Results.Select(r => ToEntity(r, request.Commit, now))],
         };
     }
 
-    private static TestResult ToEntity(ParsedResult result, string? commit, DateTimeOffset now) => new()
+    private static TestResult ToEntity(ParsedResult result, long runId, string? commit, DateTimeOffset now) => new()
     {
+        RunId = runId,
         ResultKey = result.ResultKey,
         FullyQualifiedName = result.FullyQualifiedName,
         DisplayName = result.DisplayName,
