@@ -88,11 +88,11 @@ public static class CoverageCalculator
         var (number, name, declared) = (item.Item.Number, item.Item.Name, item.Item.DeclaredStatus);
         string? message = (declared, item.Status) switch
         {
-            (DeclaredStatus.Implemented, ItemStatus.NotImplemented) => "The plan marks it ✅ but no test carries its number.",
-            (DeclaredStatus.Implemented, ItemStatus.NotRun) => "The plan marks it ✅ but its tests have not run.",
-            (DeclaredStatus.Implemented, ItemStatus.Failing) => "The plan marks it ✅ but its tests fail.",
-            (DeclaredStatus.Implemented, ItemStatus.Flaky) => "The plan marks it ✅ but its tests are flaky.",
-            (DeclaredStatus.Implemented, ItemStatus.Quarantined) => "The plan marks it ✅ but all its tests are quarantined.",
+            (DeclaredStatus.Implemented, ItemStatus.NotImplemented) => "The plan marks it implemented but no test carries its number.",
+            (DeclaredStatus.Implemented, ItemStatus.NotRun) => "The plan marks it implemented but its tests have not run.",
+            (DeclaredStatus.Implemented, ItemStatus.Failing) => "The plan marks it implemented but its tests fail.",
+            (DeclaredStatus.Implemented, ItemStatus.Flaky) => "The plan marks it implemented but its tests are flaky.",
+            (DeclaredStatus.Implemented, ItemStatus.Quarantined) => "The plan marks it implemented but all its tests are quarantined.",
             (DeclaredStatus.Planned, not ItemStatus.NotImplemented) => "Tests carry its number but the plan still lists it as planned.",
             _ => null,
         };
