@@ -54,6 +54,31 @@ public sealed class BadUploadTests
     }
 
     [Fact]
+    public async Task PostResults_Answers415_WhenContentEncodingIsNotGzip()
+    {
+        await using var factory = new IngestionHostFactory();
+        using var client = await factory.CreateAuthorizedClientAsync();
+        var content = ResultsApiTests.Xml(IngestionFixtures.Bytes(IngestionFixtures.XunitTrx));
+        content.Headers.ContentEncoding.Add("br");
+
+        using var response = await client.PostAsync("/api/v1/results", content, Ct);
+
+        var problem = await AssertProblemAsync(response, 415, "Content-Encoding not supported");
+        Assert.Contains("gzip", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await AssertNothingStoredAsync(factory);
+    }
+
+    [Fact]
+    public async Task Start_FailsNamingTheKey_WhenMaxBodyBytesIsInvalid()
+    {
+        await using var factory = new IngestionHostFactory(maxBodyBytes: 10);
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("Ingestion:MaxBodyBytes must be between", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostResults_Answers413_WhenBodyIsOverTheLimit()
     {
         await using var factory = new IngestionHostFactory(maxBodyBytes: 4096);
