@@ -72,10 +72,12 @@ public sealed class CoverageService(
         var mappings = await TestHistoryReader.MappingsAsync(db, cancellationToken);
         var names = await TestHistoryReader.ResultNamesAsync(db, cancellationToken);
         var quarantined = await TestHistoryReader.QuarantinedAsync(db, cancellationToken);
+        var known = mappings.Keys.Union(names, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var histories = await TestHistoryReader.LatestOfAllAsync(db, known, Rule.Window, cancellationToken);
         var tests = new List<TestCoverage>();
-        foreach (var name in mappings.Keys.Union(names, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var name in known)
         {
-            var history = await TestHistoryReader.LatestAsync(db, name, Rule.Window, cancellationToken);
+            var history = histories[name];
             var isQuarantined = quarantined.Contains(name);
             var items = mappings.TryGetValue(name, out var mapping) ? mapping.Items : [];
             tests.Add(new TestCoverage(name, items, TestVerdict.Judge(history, Rule, isQuarantined), isQuarantined));
