@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Apex.Coverage.Web.Suites;
 
@@ -10,7 +12,10 @@ public sealed record TestJson(
     string FullyQualifiedName, string DisplayName, IReadOnlyList<int> PlanItems,
     IReadOnlyDictionary<string, string[]> Traits, string? LastOutcome, bool Flaky, double FlipRate);
 
-/// <summary>GET /api/v1/tests: every test known from discovery or from recorded results.</summary>
+/// <summary>
+/// GET /api/v1/tests: every test known from discovery or from recorded results, judged (last
+/// outcome, flip rate, flaky) by the analytics' own rule so this list and /api/v1/coverage agree.
+/// </summary>
 public static class TestsApi
 {
     public static IEndpointRouteBuilder MapTestsApi(this IEndpointRouteBuilder app)
@@ -19,11 +24,12 @@ public static class TestsApi
         return app;
     }
 
-    private static async Task<Ok<List<TestJson>>> ListAsync(IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken)
+    private static async Task<Ok<List<TestJson>>> ListAsync(
+        IDbContextFactory<CoverageDbContext> databases, IOptions<AnalyticsOptions> analytics, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var discovered = await db.DiscoveredTests.AsNoTracking().Where(t => !t.Missing).OrderBy(t => t.FullyQualifiedName).ToListAsync(cancellationToken);
-        var histories = await HistoriesAsync(db, cancellationToken);
+        var histories = await VerdictsAsync(db, analytics.Value.Rule, cancellationToken);
         var known = discovered.GroupBy(t => t.FullyQualifiedName, StringComparer.Ordinal).Select(g => g.First()).ToList();
         var tests = known.Select(t => Json(t.FullyQualifiedName, t.DisplayName, ParseItems(t.PlanItems), ParseTraits(t.TraitsJson), histories))
             .Concat(histories.Keys.Except(known.Select(t => t.FullyQualifiedName), StringComparer.Ordinal).Order(StringComparer.Ordinal)
@@ -32,20 +38,21 @@ public static class TestsApi
         return TypedResults.Ok(tests);
     }
 
-    private static async Task<Dictionary<string, TestHistory>> HistoriesAsync(CoverageDbContext db, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, TestVerdict>> VerdictsAsync(CoverageDbContext db, FlakinessRule rule, CancellationToken cancellationToken)
     {
         var results = await db.TestResults.AsNoTracking().OrderByDescending(r => r.RunId).ThenByDescending(r => r.Id)
-            .Select(r => new { r.FullyQualifiedName, r.Outcome, r.Commit }).ToListAsync(cancellationToken);
+            .Select(r => new { r.FullyQualifiedName, Outcome = new RecordedOutcome(r.RunId, r.Outcome, r.Commit, r.DurationSeconds, r.ErrorMessage, r.RecordedAt) })
+            .ToListAsync(cancellationToken);
         return results.GroupBy(r => r.FullyQualifiedName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => new TestHistory([.. g.Select(r => (r.Outcome, r.Commit))]), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => TestVerdict.Judge([.. g.Select(r => r.Outcome)], rule), StringComparer.Ordinal);
     }
 
     private static TestJson Json(string name, string display, IReadOnlyList<int> items, IReadOnlyDictionary<string, string[]> traits,
-        Dictionary<string, TestHistory> histories)
+        Dictionary<string, TestVerdict> verdicts)
     {
-        var history = histories.GetValueOrDefault(name);
+        var verdict = verdicts.GetValueOrDefault(name) ?? TestVerdict.NeverRun;
         return new TestJson(name, display, items, traits,
-            history?.LastOutcome is { } last ? RunJson.Lower(last) : null, history?.Flaky ?? false, Math.Round(history?.FlipRate ?? 0, 4));
+            verdict.LatestOutcome is { } last ? RunJson.Lower(last) : null, verdict.Flaky, Math.Round(verdict.FlipRate, 4));
     }
 
     public static IReadOnlyList<int> ParseItems(string items) =>

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
+using TestResult = Apex.Coverage.Web.Runs.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 
@@ -133,6 +135,28 @@ public sealed class RunsApiTests(RunnerHost host)
         Assert.Equal([2], fails.GetProperty("planItems").EnumerateArray().Select(i => i.GetInt32()));
         Assert.Equal("failed", fails.GetProperty("lastOutcome").GetString());
         Assert.Equal("2", fails.GetProperty("traits").GetProperty("PlanId")[0].GetString());
+    }
+
+    [Fact]
+    public async Task GetTests_ListsTestsKnownOnlyFromResultsAsFlaky_WhenTheyPassedAndFailedOnOneCommit()
+    {
+        var name = $"Ci.Only.Test{Guid.NewGuid():N}";
+        await using (var db = Factory.Database())
+        {
+            foreach (var outcome in new[] { TestOutcome.Passed, TestOutcome.Failed })
+            {
+                var run = new TestRun { SuiteName = "ci", Source = RunSource.Ci, Status = RunStatus.Failed, Commit = "abc", CreatedAt = DateTimeOffset.UtcNow };
+                run.Results.Add(new TestResult { ResultKey = name, FullyQualifiedName = name, DisplayName = name, Outcome = outcome, Commit = "abc", RecordedAt = DateTimeOffset.UtcNow });
+                db.TestRuns.Add(run);
+                await db.SaveChangesAsync(Ct);
+            }
+        }
+
+        using var client = Factory.CreateClient();
+        var tests = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests", Ct);
+
+        var test = tests.EnumerateArray().Single(t => t.GetProperty("fullyQualifiedName").GetString() == name);
+        Assert.Equal(("failed", true, 0), (test.GetProperty("lastOutcome").GetString(), test.GetProperty("flaky").GetBoolean(), test.GetProperty("planItems").GetArrayLength()));
     }
 
     [Fact]

@@ -1,6 +1,4 @@
-using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Suites;
-using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
 
 namespace Apex.Coverage.Tests.Suites;
 
@@ -34,29 +32,6 @@ public sealed class SuitesTests
         Assert.Contains("Suites:X:Project is required",
             new SuitesOptionsValidator().Validate(null, new SuitesOptions { ["X"] = new SuiteDefinition { Assembly = "a.dll" } }).FailureMessage,
             StringComparison.Ordinal);
-
-    [Fact]
-    public void FlipRate_CountsOutcomeChanges_OverDecidedResults()
-    {
-        var history = new TestHistory([(TestOutcome.Passed, "c3"), (TestOutcome.Failed, "c2"), (TestOutcome.Skipped, "c2"), (TestOutcome.Passed, "c1"), (TestOutcome.Passed, "c0")]);
-
-        Assert.Equal((2, 2.0 / 3), (history.Flips, history.FlipRate));
-        Assert.True(history.Flaky);
-        Assert.Equal(TestOutcome.Passed, history.LastOutcome);
-    }
-
-    [Fact]
-    public void Flaky_IsTrue_WhenPassedAndFailedOnOneCommit()
-    {
-        var history = new TestHistory([(TestOutcome.Passed, "c1"), (TestOutcome.Failed, "c1")]);
-
-        Assert.Equal(1, history.Flips);
-        Assert.True(history.Flaky);
-    }
-
-    [Fact]
-    public void Flaky_IsFalse_WhenOneFlipAcrossCommits() =>
-        Assert.False(new TestHistory([(TestOutcome.Failed, "c2"), (TestOutcome.Passed, "c1"), (TestOutcome.Passed, "c0")]).Flaky);
 
     [Fact]
     public void QueueName_IsLowerCaseWithUnderscores_ForAnySuiteName() =>

@@ -1,0 +1,126 @@
+using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Web.Components.Runs;
+using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Suites;
+using Bunit;
+using Hangfire;
+using Hangfire.InMemory;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using MudBlazor.Services;
+using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
+using TestResult = Apex.Coverage.Web.Runs.TestResult;
+
+namespace Apex.Coverage.Tests.Runs;
+
+/// <summary>The live run page: what it shows from the database and what it adds as updates are pushed.</summary>
+public sealed class RunPageTests : BunitContext, IAsyncLifetime
+{
+    private readonly RunNotifier _notifier = new(NullLogger<RunNotifier>.Instance);
+    private TestDatabase _database = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var environment = new FixedEnvironment { ContentRootPath = _database.Folder };
+        var suites = new SuiteCatalog(Options.Create(new SuitesOptions()), environment);
+        var active = new ActiveRuns(TimeProvider.System);
+        Services.AddMudServices();
+        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
+        Services.AddSingleton(_notifier);
+        Services.AddSingleton(active);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Options.Create(new RunsOptions()));
+        Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(new PlanCatalog(), _database),
+            new BackgroundJobClient(new InMemoryStorage()), active, _notifier, Options.Create(new RunsOptions()), TimeProvider.System));
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
+        Render<MudSnackbarProvider>();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private async Task<long> SeedRunAsync(RunStatus status, params TestResult[] results)
+    {
+        await using var db = _database.CreateDbContext();
+        var run = new TestRun { SuiteName = "L2", Status = status, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow };
+        run.Results.AddRange(results);
+        db.TestRuns.Add(run);
+        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        return run.Id;
+    }
+
+    private static TestResult Result(string name, TestOutcome outcome) =>
+        new() { ResultKey = name, FullyQualifiedName = name, DisplayName = name, Outcome = outcome, RecordedAt = DateTimeOffset.UtcNow };
+
+    [Fact]
+    public async Task RunPage_AddsPushedResultOnceAndCounts_WhenResultsArriveLive()
+    {
+        var id = await SeedRunAsync(RunStatus.Running, Result("A.Stored", TestOutcome.Passed));
+        var page = Render<RunPage>(p => p.Add(c => c.Id, id));
+
+        var pushed = Result("A.Pushed", TestOutcome.Failed);
+        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
+        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=run-results] tbody tr").Count));
+        Assert.Contains("1 passed", page.Find("[data-testid=run-counts]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 failed", page.Find("[data-testid=run-counts]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=run-cancel]"));
+    }
+
+    [Fact]
+    public async Task RunPage_ShowsEndStateAndMessage_WhenStatusChangesToAborted()
+    {
+        var id = await SeedRunAsync(RunStatus.Running);
+        var page = Render<RunPage>(p => p.Add(c => c.Id, id));
+
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.TestRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RunStatus.Aborted).SetProperty(r => r.Message, "The test host crashed while running A.Crash."), Xunit.TestContext.Current.CancellationToken);
+        }
+
+        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
+
+        page.WaitForAssertion(() => Assert.Equal("aborted", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        Assert.Contains("A.Crash", page.Find("[data-testid=run-message]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=run-cancel]"));
+    }
+
+    [Fact]
+    public async Task RunPage_StopsListening_WhenDisposed()
+    {
+        var id = await SeedRunAsync(RunStatus.Running);
+        var page = Render<RunPage>(p => p.Add(c => c.Id, id));
+        var calls = 0;
+        using var probe = _notifier.Subscribe(id, _ => calls++);
+
+        page.Instance.Dispose();
+        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, Result("A.Late", TestOutcome.Passed)));
+
+        Assert.Equal(1, calls);
+        Assert.DoesNotContain("A.Late", page.Markup, StringComparison.Ordinal);
+    }
+
+    private sealed class FixedEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+
+        public string ApplicationName { get; set; } = "Apex.Coverage.Web";
+
+        public string ContentRootPath { get; set; } = string.Empty;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}
