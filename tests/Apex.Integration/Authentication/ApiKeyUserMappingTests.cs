@@ -22,34 +22,24 @@ namespace Apex.Integration.Authentication;
 [PlanItem(10)]
 [BusinessValue("Pro and Enterprise", "Service accounts for automation",
     "Service account auth worth $8K MRR automation features", "API access is what integrations and CI pipelines are built on")]
-public sealed class ApiKeyUserMappingTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class ApiKeyUserMappingTests(ApiKeyUserMappingTests.Host host) : IClassFixture<ApiKeyUserMappingTests.Host>
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _platform = null!;
-    private string _database = string.Empty;
+    private readonly FakeTimeProvider _clock = host.Clock;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _platform = host.A;
+    private readonly string _database = host.Database;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        _database = await postgres.CreateDatabaseAsync(nameof(ApiKeyUserMappingTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("item10"))
-        {
-            Services = ["auth", "backend"],
-            Extra = OAuthSettings(_provider),
-        }, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-    }
+        protected override string Owner => "item10";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _provider.DisposeAsync();
+        protected override string[] Services => ["auth", "backend"];
     }
 
     [Fact]
     public async Task ApiKey_IsShownOnceAndStoredHashed_AndActsAsItsUser()
     {
-        var owner = await SignInAsync(_platform, _provider, "ops@keys.test");
+        var owner = await SignInAsync(_platform, _provider, "ops@keys-owner.test");
         var created = await CreateKeyAsync(owner, "ci", 100);
         var secret = created.Key.Split('_')[2];
 

@@ -17,31 +17,20 @@ namespace Apex.Integration.Authentication;
 [PlanItem(12)]
 [BusinessValue("All tiers", "Security changes reach every instance at once",
     "Security updates worth $12K MRR breach prevention", "Caching for speed without stale authorization")]
-public sealed class AuthCacheInvalidationTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class AuthCacheInvalidationTests(AuthCacheInvalidationTests.Host host) : IClassFixture<AuthCacheInvalidationTests.Host>
 {
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _a = null!;
-    private PlatformInstance _b = null!;
-    private string _database = string.Empty;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _a = host.A;
+    private readonly PlatformInstance _b = host.B;
+    private readonly string _database = host.Database;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        _database = await postgres.CreateDatabaseAsync(nameof(AuthCacheInvalidationTests));
-        var settings = new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("item12"))
-        {
-            Services = ["auth", "realtime", "backend"],
-            Extra = OAuthSettings(_provider),
-        };
-        _a = await PlatformInstance.StartAsync(settings);
-        _b = await PlatformInstance.StartAsync(settings);
-    }
+        protected override string Owner => "item12";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _provider.DisposeAsync();
+        protected override string[] Services => ["auth", "realtime", "backend"];
+
+        protected override bool TwoInstances => true;
     }
 
     [Fact]

@@ -16,26 +16,19 @@ namespace Apex.Integration.Authentication;
 [PlanItem(6)]
 [BusinessValue("Enterprise", "Multi-device support with control over signed-in devices",
     "Multi-device support worth $5K MRR enterprise features", "Device management is expected by enterprise security reviews")]
-public sealed class ConcurrentLoginSessionsTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class ConcurrentLoginSessionsTests(ConcurrentLoginSessionsTests.Host host) : IClassFixture<ConcurrentLoginSessionsTests.Host>
 {
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _platform = null!;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _platform = host.A;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(ConcurrentLoginSessionsTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(database, redis.ConnectionString, RedisServer.NewKeyPrefix("item6"))
-        {
-            Services = ["auth", "realtime", "backend"],
-            Extra = new Dictionary<string, string?>(OAuthSettings(_provider)) { ["Platform:Sessions:MaxSessionsPerUser"] = "3" },
-        });
-    }
+        protected override string Owner => "item6";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _provider.DisposeAsync();
+        protected override string[] Services => ["auth", "realtime", "backend"];
+
+        protected override Task<Dictionary<string, string?>> ExtraSettingsAsync() =>
+            Task.FromResult(new Dictionary<string, string?> { ["Platform:Sessions:MaxSessionsPerUser"] = "3" });
     }
 
     [Fact]

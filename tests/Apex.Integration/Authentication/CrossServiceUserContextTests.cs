@@ -20,36 +20,28 @@ namespace Apex.Integration.Authentication;
 [PlanItem(8)]
 [BusinessValue("All tiers", "One identity and one trace across services",
     "Consistent identity worth $9K MRR data integrity", "Auditable cross-service calls support SOC2 evidence")]
-public sealed class CrossServiceUserContextTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class CrossServiceUserContextTests(CrossServiceUserContextTests.Host host) : IClassFixture<CrossServiceUserContextTests.Host>
 {
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _auth = null!;
-    private PlatformInstance _backend = null!;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _auth = host.A;
+    private readonly PlatformInstance _backend = host.B;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>The auth service (A) and the backend (B), separately hosted; A knows where B is.</summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(CrossServiceUserContextTests));
-        var prefix = RedisServer.NewKeyPrefix("item8");
-        _backend = await PlatformInstance.StartAsync(new PlatformSettings(database, redis.ConnectionString, prefix) { Services = ["backend"] });
-        _auth = await PlatformInstance.StartAsync(new PlatformSettings(database, redis.ConnectionString, prefix)
+        protected override string Owner => "item8";
+
+        protected override async Task StartPlatformsAsync(Dictionary<string, string?> extra)
         {
-            Services = ["auth"],
-            Extra = new Dictionary<string, string?>(OAuthSettings(_provider)) { ["Platform:Peers:Services:backend"] = _backend.BaseAddress.ToString() },
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _auth.DisposeAsync();
-        await _backend.DisposeAsync();
-        await _provider.DisposeAsync();
+            B = await StartAsync(["backend"], extra);
+            A = await StartAsync(["auth"], new Dictionary<string, string?>(extra) { ["Platform:Peers:Services:backend"] = B.BaseAddress.ToString() });
+        }
     }
 
     [Fact]
     public async Task ContextRelayedToAPeer_KeepsTraceAndUser_WithANewSpanPerHop_AndTheEnrichmentOfTheFirstService()
     {
-        var user = await SignInAsync(_auth, _provider, "ora@trace.test");
+        var user = await SignInAsync(_auth, _provider, "ora@trace-first.test");
         var (trace, span) = (ActivityTraceId.CreateRandom().ToHexString(), ActivitySpanId.CreateRandom().ToHexString());
 
         var response = await SendWithTraceAsync(_auth, "context/via/backend", user.AccessToken, $"00-{trace}-{span}-01", "apex=t1");
@@ -60,7 +52,7 @@ public sealed class CrossServiceUserContextTests(PostgresServer postgres, RedisS
         Assert.Equal((trace, here.SpanId), (there.TraceId, there.ParentSpanId));
         Assert.NotEqual(here.SpanId, there.SpanId);
         Assert.Equal((user.UserId, user.TenantId, user.SessionId), (there.UserId, there.TenantId, there.SessionId));
-        Assert.Equal(("ora@trace.test", "admin", "auth"), (there.Email, there.Role, there.EnrichedBy));
+        Assert.Equal(("ora@trace-first.test", "admin", "auth"), (there.Email, there.Role, there.EnrichedBy));
         Assert.Equal(here.Permissions, there.Permissions);
         Assert.Equal(["auth", "backend"], there.Via);
         Assert.StartsWith($"00-{trace}-", response.Headers.GetValues("traceresponse").Single(), StringComparison.Ordinal);

@@ -22,34 +22,30 @@ namespace Apex.Integration.Authentication;
 [PlanItem(15)]
 [BusinessValue("All tiers", "Self-service account recovery",
     "Account recovery worth $5K MRR support reduction", "Secure self-service recovery cuts support load as the user base grows")]
-public sealed partial class PasswordResetTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed partial class PasswordResetTests(PasswordResetTests.Host host) : IClassFixture<PasswordResetTests.Host>
 {
     private const string OldPassword = "correct horse battery";
     private const string NewPassword = "staple grows on trees";
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeEmailOutbox _email = null!;
-    private PlatformInstance _platform = null!;
-    private string _database = string.Empty;
+    private readonly FakeTimeProvider _clock = host.Clock;
+    private readonly FakeEmailOutbox _email = host.Email;
+    private readonly PlatformInstance _platform = host.A;
+    private readonly string _database = host.Database;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _email = await FakeEmailOutbox.StartNewAsync();
-        _database = await postgres.CreateDatabaseAsync(nameof(PasswordResetTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("item15"))
+        public FakeEmailOutbox Email { get; private set; } = null!;
+
+        protected override string Owner => "item15";
+
+        protected override async Task<Dictionary<string, string?>> ExtraSettingsAsync()
         {
-            Services = ["auth"],
-            Extra = new Dictionary<string, string?>(UnusedOAuthSettings)
+            Email = Own(await FakeEmailOutbox.StartNewAsync());
+            return new()
             {
-                ["Platform:Passwords:EmailServiceUrl"] = _email.BaseAddress.ToString(),
+                ["Platform:Passwords:EmailServiceUrl"] = Email.BaseAddress.ToString(),
                 ["Platform:Passwords:ResetPageUrl"] = "https://app.apex.test/reset",
-            },
-        }, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _email.DisposeAsync();
+            };
+        }
     }
 
     [Fact]

@@ -15,26 +15,16 @@ namespace Apex.Integration.Authentication;
 [PlanItem(4)]
 [BusinessValue("Mid-market and Enterprise", "Access changes enforced the moment they are made",
     "Real-time permission updates prevent $10K MRR security incidents", "Immediate revocation is a compliance requirement for regulated customers")]
-public sealed class PermissionCascadeTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class PermissionCascadeTests(PermissionCascadeTests.Host host) : IClassFixture<PermissionCascadeTests.Host>
 {
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _platform = null!;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _platform = host.A;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(PermissionCascadeTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(database, redis.ConnectionString, RedisServer.NewKeyPrefix("item4"))
-        {
-            Services = ["auth", "realtime", "backend"],
-            Extra = OAuthSettings(_provider),
-        });
-    }
+        protected override string Owner => "item4";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _provider.DisposeAsync();
+        protected override string[] Services => ["auth", "realtime", "backend"];
     }
 
     [Fact]

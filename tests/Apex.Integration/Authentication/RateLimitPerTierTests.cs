@@ -19,36 +19,27 @@ namespace Apex.Integration.Authentication;
 [PlanItem(11)]
 [BusinessValue("Free, Pro and Enterprise", "Fair usage that differentiates the tiers",
     "Fair usage worth $10K MRR tier differentiation", "Tier limits are what makes upgrading worth paying for")]
-public sealed class RateLimitPerTierTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class RateLimitPerTierTests(RateLimitPerTierTests.Host host) : IClassFixture<RateLimitPerTierTests.Host>
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _a = null!;
-    private PlatformInstance _b = null!;
+    private readonly FakeTimeProvider _clock = host.Clock;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _a = host.A;
+    private readonly PlatformInstance _b = host.B;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(RateLimitPerTierTests));
-        var settings = new PlatformSettings(database, redis.ConnectionString, RedisServer.NewKeyPrefix("item11"))
+        protected override string Owner => "item11";
+
+        protected override string[] Services => ["auth", "backend"];
+
+        protected override bool TwoInstances => true;
+
+        protected override Task<Dictionary<string, string?>> ExtraSettingsAsync() => Task.FromResult(new Dictionary<string, string?>
         {
-            Services = ["auth", "backend"],
-            Extra = new Dictionary<string, string?>(OAuthSettings(_provider))
-            {
-                ["Platform:RateLimits:Tiers:free"] = "3",
-                ["Platform:RateLimits:Tiers:pro"] = "6",
-                ["Platform:RateLimits:Tiers:enterprise"] = "10",
-            },
-        };
-        _a = await PlatformInstance.StartAsync(settings, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-        _b = await PlatformInstance.StartAsync(settings, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _provider.DisposeAsync();
+            ["Platform:RateLimits:Tiers:free"] = "3",
+            ["Platform:RateLimits:Tiers:pro"] = "6",
+            ["Platform:RateLimits:Tiers:enterprise"] = "10",
+        });
     }
 
     [Fact]
@@ -116,10 +107,20 @@ public sealed class RateLimitPerTierTests(PostgresServer postgres, RedisServer r
         var user = await SignInAsync(_a, _provider, "kit@live.test");
         await ExhaustAsync(user, 3);
 
-        await _a.Services.GetRequiredService<RedisRateLimiter>().SetTierLimitAsync("free", 5);
+        var limiter = _a.Services.GetRequiredService<RedisRateLimiter>();
+        await limiter.SetTierLimitAsync("free", 5);
 
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 3; i++) statuses.Add((await GetAsync(_b, "api/me", user.AccessToken)).StatusCode);
+        try
+        {
+            for (var i = 0; i < 3; i++) statuses.Add((await GetAsync(_b, "api/me", user.AccessToken)).StatusCode);
+        }
+        finally
+        {
+            // The class shares one Redis prefix: the other tests expect the configured free limit.
+            await limiter.SetTierLimitAsync("free", 3);
+        }
+
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
     }
 

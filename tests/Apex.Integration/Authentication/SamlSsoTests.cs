@@ -22,37 +22,34 @@ namespace Apex.Integration.Authentication;
 [PlanItem(13)]
 [BusinessValue("Enterprise", "Single sign-on with the customer's identity provider",
     "Enterprise SSO worth $25K MRR enterprise contracts", "SSO is a hard requirement in enterprise procurement")]
-public sealed partial class SamlSsoTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed partial class SamlSsoTests(SamlSsoTests.Host host) : IClassFixture<SamlSsoTests.Host>
 {
     private const string SpEntityId = "https://app.apex.test/saml";
     private const string AcsUrl = "https://app.apex.test/auth/saml/acs";
     private const string Saml = "urn:oasis:names:tc:SAML:2.0:assertion";
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private FakeSamlIdentityProvider _idp = null!;
-    private PlatformInstance _platform = null!;
-    private string _database = string.Empty;
+    private readonly FakeTimeProvider _clock = host.Clock;
+    private readonly FakeSamlIdentityProvider _idp = host.Idp;
+    private readonly PlatformInstance _platform = host.A;
+    private readonly string _database = host.Database;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>The auth service trusting the fake IdP's certificate, pinned in its configuration.</summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _idp = await FakeSamlIdentityProvider.StartNewAsync(SpEntityId, AcsUrl, _clock);
-        _database = await postgres.CreateDatabaseAsync(nameof(SamlSsoTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("item13"))
+        public FakeSamlIdentityProvider Idp { get; private set; } = null!;
+
+        protected override string Owner => "item13";
+
+        protected override async Task<Dictionary<string, string?>> ExtraSettingsAsync()
         {
-            Services = ["auth"],
-            Extra = new Dictionary<string, string?>(UnusedOAuthSettings)
+            Idp = Own(await FakeSamlIdentityProvider.StartNewAsync(SpEntityId, AcsUrl, Clock));
+            return new()
             {
                 ["Platform:Saml:IdpEntityId"] = FakeSamlIdentityProvider.EntityId,
-                ["Platform:Saml:IdpCertificate"] = _idp.CertificateBase64,
+                ["Platform:Saml:IdpCertificate"] = Idp.CertificateBase64,
                 ["Platform:Saml:SpEntityId"] = SpEntityId,
                 ["Platform:Saml:AcsUrl"] = AcsUrl,
-            },
-        }, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _idp.DisposeAsync();
+            };
+        }
     }
 
     [Fact]

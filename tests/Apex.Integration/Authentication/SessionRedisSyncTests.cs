@@ -18,35 +18,30 @@ namespace Apex.Integration.Authentication;
 [PlanItem(3)]
 [BusinessValue("All tiers", "Consistent sessions across instances",
     "Session consistency prevents $8K MRR user frustration churn", "Horizontal scaling of the auth service without sticky sessions")]
-public sealed class SessionRedisSyncTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class SessionRedisSyncTests(SessionRedisSyncTests.Host host) : IClassFixture<SessionRedisSyncTests.Host>
 {
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly string _prefix = RedisServer.NewKeyPrefix("item3");
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _a = null!;
-    private PlatformInstance _b = null!;
-    private ConnectionMultiplexer _redis = null!;
+    private readonly FakeTimeProvider _clock = host.Clock;
+    private readonly string _prefix = host.RedisPrefix;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _a = host.A;
+    private readonly PlatformInstance _b = host.B;
+    private readonly ConnectionMultiplexer _redis = host.Connection;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        _redis = await redis.ConnectAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(SessionRedisSyncTests));
-        var settings = new PlatformSettings(database, redis.ConnectionString, _prefix)
+        public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+        protected override string Owner => "item3";
+
+        protected override string[] Services => ["auth", "backend"];
+
+        protected override bool TwoInstances => true;
+
+        protected override async Task<Dictionary<string, string?>> ExtraSettingsAsync()
         {
-            Services = ["auth", "backend"],
-            Extra = new Dictionary<string, string?>(OAuthSettings(_provider)) { ["Platform:Sessions:IdleTimeout"] = "00:30:00" },
-        };
-        _a = await PlatformInstance.StartAsync(settings, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-        _b = await PlatformInstance.StartAsync(settings, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _provider.DisposeAsync();
-        await _redis.DisposeAsync();
+            Connection = Own(await Redis.ConnectAsync());
+            return new() { ["Platform:Sessions:IdleTimeout"] = "00:30:00" };
+        }
     }
 
     [Fact]

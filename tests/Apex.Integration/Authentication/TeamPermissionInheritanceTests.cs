@@ -16,37 +16,32 @@ namespace Apex.Integration.Authentication;
 [PlanItem(9)]
 [BusinessValue("Enterprise", "Model an organisation's structure in access control",
     "Enterprise team features worth $15K MRR", "Org-chart permissions are a gate for large-account deals")]
-public sealed class TeamPermissionInheritanceTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class TeamPermissionInheritanceTests(TeamPermissionInheritanceTests.Host host) : IClassFixture<TeamPermissionInheritanceTests.Host>, IAsyncLifetime
 {
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _platform = null!;
-    private string _database = string.Empty;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _platform = host.A;
+    private readonly string _database = host.Database;
+    private readonly string _domain = $"org{Guid.NewGuid():N}.test";
     private AuthEndpoints.TokenResponse _admin = null!;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        _database = await postgres.CreateDatabaseAsync(nameof(TeamPermissionInheritanceTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("item9"))
-        {
-            Services = ["auth", "backend"],
-            Extra = OAuthSettings(_provider),
-        });
-        _admin = await SignInAsync(_platform, _provider, "cto@org.test");
+        protected override string Owner => "item9";
+
+        protected override string[] Services => ["auth", "backend"];
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _platform.DisposeAsync();
-        await _provider.DisposeAsync();
-    }
+    /// <summary>Each test gets a tenant of its own, whose first user (its admin) builds the org chart.</summary>
+    public async ValueTask InitializeAsync() => _admin = await SignInAsync(_platform, _provider, $"cto@{_domain}");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task NestedTeams_PassTheirGrantsDown_NeverUp()
     {
         var (engineering, _, sre) = await OrgChartAsync();
-        var sreEngineer = await MemberOfAsync("sre@org.test", sre);
-        var engineer = await MemberOfAsync("dev@org.test", engineering);
+        var sreEngineer = await MemberOfAsync($"sre@{_domain}", sre);
+        var engineer = await MemberOfAsync($"dev@{_domain}", engineering);
 
         Assert.Equal(["deploy:production", "deploy:staging", "documents:read"], await PermissionsAsync(sreEngineer));
         Assert.Equal(["billing:read", "deploy:staging", "documents:read"], await PermissionsAsync(engineer));
@@ -60,15 +55,15 @@ public sealed class TeamPermissionInheritanceTests(PostgresServer postgres, Redi
         await RuleAsync(sre, "deploy:staging", "allow");
         var auditors = await TeamAsync("auditors", null);
         await RuleAsync(auditors, "deploy:production", "deny");
-        var platformEngineer = await MemberOfAsync("plat@org.test", platform);
-        var sreEngineer = await MemberOfAsync("sre@org.test", sre);
-        var twoHats = await MemberOfAsync("both@org.test", platform, auditors);
+        var platformEngineer = await MemberOfAsync($"plat@{_domain}", platform);
+        var sreEngineer = await MemberOfAsync($"sre@{_domain}", sre);
+        var twoHats = await MemberOfAsync($"both@{_domain}", platform, auditors);
 
         Assert.DoesNotContain("deploy:staging", await PermissionsAsync(platformEngineer));
         Assert.Contains("deploy:staging", await PermissionsAsync(sreEngineer));
         Assert.DoesNotContain("billing:read", await PermissionsAsync(sreEngineer));
         Assert.DoesNotContain("deploy:production", await PermissionsAsync(twoHats));
-        Assert.Contains("billing:read", await PermissionsAsync(await MemberOfAsync("eng@org.test", engineering)));
+        Assert.Contains("billing:read", await PermissionsAsync(await MemberOfAsync($"eng@{_domain}", engineering)));
     }
 
     [Fact]
@@ -76,7 +71,7 @@ public sealed class TeamPermissionInheritanceTests(PostgresServer postgres, Redi
     {
         var quarantine = await TeamAsync("quarantine", null);
         await RuleAsync(quarantine, "documents:read", "deny");
-        var member = await MemberOfAsync("q@org.test", quarantine);
+        var member = await MemberOfAsync($"q@{_domain}", quarantine);
 
         Assert.Empty(await PermissionsAsync(member));
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(_platform, "api/documents", member.AccessToken)).StatusCode);
@@ -86,7 +81,7 @@ public sealed class TeamPermissionInheritanceTests(PostgresServer postgres, Redi
     public async Task EffectivePermissions_AreComputedByPostgres_ExactlyAsTheApiAnswers()
     {
         var (_, _, sre) = await OrgChartAsync();
-        var member = await MemberOfAsync("sql@org.test", sre);
+        var member = await MemberOfAsync($"sql@{_domain}", sre);
 
         await using var connection = new NpgsqlConnection(_database);
         await connection.OpenAsync(Cancel);
@@ -105,7 +100,7 @@ public sealed class TeamPermissionInheritanceTests(PostgresServer postgres, Redi
     public async Task MovingATeam_RecomputesItsMembersInheritedPermissionsAtOnce()
     {
         var (engineering, _, sre) = await OrgChartAsync();
-        var member = await MemberOfAsync("mover@org.test", sre);
+        var member = await MemberOfAsync($"mover@{_domain}", sre);
         Assert.Contains("deploy:production", await PermissionsAsync(member));
 
         var move = await SendAsync(_platform, HttpMethod.Put, $"auth/admin/teams/{sre}/parent", _admin.AccessToken, new { parentId = engineering });

@@ -21,41 +21,37 @@ namespace Apex.Integration.Authentication;
 [PlanItem(7)]
 [BusinessValue("All tiers", "Seamless sessions across token expiry",
     "Seamless UX prevents $7K MRR frustration churn", "Short-lived tokens without user-visible sign-outs")]
-public sealed class TokenRefreshTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class TokenRefreshTests(TokenRefreshTests.Host host) : IClassFixture<TokenRefreshTests.Host>, IDisposable
 {
-    private readonly FakeTimeProvider _serverClock = new(DateTimeOffset.UtcNow);
-    private readonly Gate _gate = new() { InnerHandler = new SocketsHttpHandler() };
+    private readonly FakeTimeProvider _serverClock = host.Clock;
+    private readonly FakeOAuthProvider _provider = host.Provider;
+    private readonly PlatformInstance _platform = host.A;
     private readonly StatusLog _log = new() { InnerHandler = new SocketsHttpHandler() };
-    private FakeOAuthProvider _provider = null!;
-    private PlatformInstance _platform = null!;
+    private readonly Gate _gate = new() { InnerHandler = new SocketsHttpHandler() };
+    private HttpClient? _authClient;
     private ClientTokenSession _session = null!;
     private HttpClient _client = null!;
-    private HttpClient _authClient = null!;
 
-    public async ValueTask InitializeAsync()
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : ClassHost(postgres, redis)
     {
-        _provider = await FakeOAuthProvider.StartNewAsync();
-        var database = await postgres.CreateDatabaseAsync(nameof(TokenRefreshTests));
-        _platform = await PlatformInstance.StartAsync(new PlatformSettings(database, redis.ConnectionString, RedisServer.NewKeyPrefix("item7"))
-        {
-            Services = ["auth", "backend"],
-            Extra = new Dictionary<string, string?>(OAuthSettings(_provider)) { ["Platform:Auth:AccessTokenLifetime"] = "00:01:00" },
-        }, s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_serverClock)));
-        _authClient = new HttpClient(_gate) { BaseAddress = _platform.BaseAddress };
+        protected override string Owner => "item7";
+
+        protected override string[] Services => ["auth", "backend"];
+
+        protected override Task<Dictionary<string, string?>> ExtraSettingsAsync() =>
+            Task.FromResult(new Dictionary<string, string?> { ["Platform:Auth:AccessTokenLifetime"] = "00:01:00" });
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         _client?.Dispose();
-        _authClient.Dispose();
-        await _platform.DisposeAsync();
-        await _provider.DisposeAsync();
+        _authClient?.Dispose();
     }
 
     [Fact]
     public async Task TokenExpiredInFlight_IsRefreshedOnce_AndTheRequestReplayedWithItsBody()
     {
-        await SignInClientAsync("amy@refresh.test", clientClock: TimeProvider.System);
+        await SignInClientAsync("amy@refresh-writer.test", clientClock: TimeProvider.System);
         _serverClock.Advance(TimeSpan.FromSeconds(61));
 
         var created = await _client.PostAsJsonAsync("api/documents", new { title = "Written across a refresh", body = "kept" }, Cancel);
@@ -145,6 +141,7 @@ public sealed class TokenRefreshTests(PostgresServer postgres, RedisServer redis
     private async Task<AuthEndpoints.TokenResponse> SignInClientAsync(string email, TimeProvider clientClock)
     {
         var signedIn = await SignInAsync(_platform, _provider, email);
+        _authClient = new HttpClient(_gate) { BaseAddress = _platform.BaseAddress };
         _session = new ClientTokenSession(_authClient, clientClock, signedIn);
         _client = new HttpClient(new TokenRefreshHandler(_session) { InnerHandler = _log }) { BaseAddress = _platform.BaseAddress };
         return signedIn;
