@@ -28,8 +28,10 @@ public static class AgentEndpoints
         services.TryAddSingleton<LlmClientFactory>();
         services.TryAddSingleton<ToolDispatcher>();
         services.TryAddSingleton<AgentRunStore>();
+        services.TryAddSingleton<AgentStateStore>();
         services.TryAddSingleton<Supervisor>();
         services.AddSchema(30, "agents", AgentRunStore.Schema);
+        services.AddSchema(31, "agent-states", AgentStateStore.Schema);
         return services;
     }
 
@@ -39,6 +41,7 @@ public static class AgentEndpoints
         runs.MapPost("/", StartRunAsync);
         runs.MapGet("/", (HttpContext http, AgentRunStore store, CancellationToken ct) => store.ListAsync(http.User.ToUserContext().TenantId, ct));
         runs.MapGet("/{id:guid}", FindRunAsync);
+        runs.MapPost("/{id:guid}/resume", ResumeRunAsync);
         return app;
     }
 
@@ -76,6 +79,18 @@ public static class AgentEndpoints
 
     private static async Task<Results<Ok<AgentRun>, NotFound>> FindRunAsync(Guid id, HttpContext http, AgentRunStore store, CancellationToken ct) =>
         await store.FindAsync(http.User.ToUserContext().TenantId, id, ct) is { } run ? TypedResults.Ok(run) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<AgentRun>, ProblemHttpResult>> ResumeRunAsync(
+        Guid id, HttpContext http, LlmClientFactory llm, Supervisor supervisor, CancellationToken ct)
+    {
+        if (!llm.IsConfigured)
+        {
+            return TypedResults.Problem("No LLM provider is configured: set Platform:Llm:ApiKey.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var result = await supervisor.ResumeAsync(http.User.ToUserContext(), id, ct);
+        return result.Run is { } run ? TypedResults.Ok(run) : TypedResults.Problem(result.Problem, statusCode: result.Status);
+    }
 
     public sealed record NewRun(string? Goal);
 }

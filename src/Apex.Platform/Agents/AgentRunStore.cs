@@ -121,6 +121,7 @@ public enum StepKind
     ToolFailed,
     Answer,
     Error,
+    Resumed,
 }
 
 /// <summary>Step kinds as stored and served: snake_case, stable across renames of the enum.</summary>
@@ -134,6 +135,7 @@ public static class StepKinds
         StepKind.ToolRefused => "tool_refused",
         StepKind.ToolFailed => "tool_failed",
         StepKind.Answer => "answer",
+        StepKind.Resumed => "resumed",
         _ => "error",
     };
 }

@@ -18,6 +18,10 @@ public sealed class LlmOptions
 
     [Required(ErrorMessage = "Platform:Llm:Model is required.")]
     public string Model { get; set; } = "gpt-4o-mini";
+
+    /// <summary>Retries of a failed provider call (429, 5xx) before the run fails; a failed run can be resumed.</summary>
+    [Range(0, 10, ErrorMessage = "Platform:Llm:MaxRetries must be between 0 and 10.")]
+    public int MaxRetries { get; set; } = 3;
 }
 
 /// <summary>How the supervisor runs, and where its sub-agents reach their external systems.</summary>

@@ -29,6 +29,7 @@ public sealed class LlmClientFactory(IOptions<LlmOptions> options, IHttpClientFa
         {
             Endpoint = new Uri(settings.Endpoint),
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
+            RetryPolicy = new ClientRetryPolicy(settings.MaxRetries),
         };
         return new OpenAI.Chat.ChatClient(settings.Model, new ApiKeyCredential(settings.ApiKey), clientOptions).AsIChatClient();
     }

@@ -11,9 +11,9 @@ namespace Apex.Platform.Agents;
 /// recorded), feeds the results back and stops at the first reply without tool calls.
 /// </summary>
 public sealed class Supervisor(
-    LlmClientFactory llm, ToolDispatcher dispatcher, AgentRunStore store, IOptions<AgentsOptions> options, ILogger<Supervisor> logger)
+    LlmClientFactory llm, ToolDispatcher dispatcher, AgentRunStore store, AgentStateStore states, IOptions<AgentsOptions> options, ILogger<Supervisor> logger)
 {
-    private const string Instructions = """
+    public const string Instructions = """
         You are the Apex supervisor. First state a short plan, then delegate each step to the
         sub-agent tools. A tool result with "status": "failed" or "refused" means that step did not
         happen: fall back to another tool or say what could not be done. Finish with the answer.
@@ -22,9 +22,53 @@ public sealed class Supervisor(
     public async Task<AgentRun> RunAsync(UserContext user, string goal, CancellationToken cancellationToken)
     {
         var runId = await store.StartAsync(user, goal, cancellationToken);
+        var state = new AgentState(runId, goal, 0, [new(ChatRole.System, Instructions), new(ChatRole.User, goal)]);
+        await states.SaveAsync(state, cancellationToken);
+        return await ExecuteAsync(user, state, cancellationToken);
+    }
+
+    /// <summary>
+    /// Carries on a run that did not finish (the platform stopped, the provider failed) from its
+    /// saved state, on whichever instance is asked: finished tool calls are not run again.
+    /// </summary>
+    public async Task<ResumeResult> ResumeAsync(UserContext user, Guid runId, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(user.TenantId, runId, cancellationToken) is not { } run)
+        {
+            return ResumeResult.Refused(StatusCodes.Status404NotFound, $"No run {runId} in this tenant.");
+        }
+
+        if (run.Status == "completed")
+        {
+            return ResumeResult.Refused(StatusCodes.Status409Conflict, $"Run {runId} is already completed; there is nothing to resume.");
+        }
+
+        AgentState? state;
         try
         {
-            var (status, answer) = await ConverseAsync(runId, goal, cancellationToken);
+            state = await states.LoadAsync(runId, Instructions, cancellationToken);
+        }
+        catch (AgentStateUnreadableException exception)
+        {
+            return ResumeResult.Refused(StatusCodes.Status409Conflict, exception.Message);
+        }
+
+        if (state is null)
+        {
+            return ResumeResult.Refused(StatusCodes.Status409Conflict, $"Run {runId} has no saved state to resume from.");
+        }
+
+        await store.FinishAsync(runId, "running", null, cancellationToken);
+        await store.AppendStepAsync(runId, StepKind.Resumed, $"Resumed after round {state.Round}.", null, null, cancellationToken);
+        return ResumeResult.Resumed(await ExecuteAsync(user, state, cancellationToken));
+    }
+
+    private async Task<AgentRun> ExecuteAsync(UserContext user, AgentState state, CancellationToken cancellationToken)
+    {
+        var runId = state.RunId;
+        try
+        {
+            var (status, answer) = await ConverseAsync(state, cancellationToken);
             await store.FinishAsync(runId, status, answer, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -43,11 +87,12 @@ public sealed class Supervisor(
         return (await store.FindAsync(user.TenantId, runId, CancellationToken.None))!;
     }
 
-    private async Task<(string Status, string? Answer)> ConverseAsync(Guid runId, string goal, CancellationToken cancellationToken)
+    private async Task<(string Status, string? Answer)> ConverseAsync(AgentState state, CancellationToken cancellationToken)
     {
-        List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, goal)];
+        var runId = state.RunId;
+        List<ChatMessage> messages = [.. state.Messages];
         var chatOptions = new ChatOptions { Tools = dispatcher.Declarations(), ToolMode = ChatToolMode.Auto };
-        for (var round = 0; round < options.Value.MaxSteps; round++)
+        for (var round = state.Round; round < options.Value.MaxSteps; round++)
         {
             var response = await llm.Client.GetResponseAsync(messages, chatOptions, cancellationToken);
             messages.AddRange(response.Messages);
@@ -55,6 +100,7 @@ public sealed class Supervisor(
             if (calls.Count == 0)
             {
                 await store.AppendStepAsync(runId, StepKind.Answer, response.Text, null, null, cancellationToken);
+                await states.SaveAsync(state with { Round = round + 1, Messages = messages }, cancellationToken);
                 return ("completed", response.Text);
             }
 
@@ -64,6 +110,8 @@ public sealed class Supervisor(
             }
 
             messages.Add(new ChatMessage(ChatRole.Tool, await DispatchAllAsync(runId, calls, cancellationToken)));
+            // A checkpoint per round: a restart loses at most the round in flight.
+            await states.SaveAsync(state with { Round = round + 1, Messages = messages }, cancellationToken);
         }
 
         var error = $"The run stopped after {options.Value.MaxSteps} LLM rounds (Platform:Agents:MaxSteps) without a final answer.";
@@ -91,4 +139,12 @@ public sealed class Supervisor(
 
         return results;
     }
+}
+
+/// <summary>A resumed run, or why it could not be resumed (as an HTTP status and a message a person can act on).</summary>
+public sealed record ResumeResult(AgentRun? Run, int Status, string? Problem)
+{
+    public static ResumeResult Resumed(AgentRun run) => new(run, StatusCodes.Status200OK, null);
+
+    public static ResumeResult Refused(int status, string problem) => new(null, status, problem);
 }
