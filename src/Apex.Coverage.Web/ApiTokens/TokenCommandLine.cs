@@ -47,41 +47,43 @@ public static class TokenCommandLine
         }
     }
 
-    private static async Task<int> ExecuteAsync(ApiTokenStore store, string verb, string? name, TextWriter output, TextWriter error)
-    {
-        switch (verb)
+    private static async Task<int> ExecuteAsync(ApiTokenStore store, string verb, string? name, TextWriter output, TextWriter error) =>
+        verb switch
         {
-            case "create":
-                try
-                {
-                    var created = await store.CreateAsync(name!, CancellationToken.None);
-                    await output.WriteLineAsync($"Created API token \"{created.Name}\". It is shown once; store it as a CI secret:");
-                    await output.WriteLineAsync(created.Token);
-                    return 0;
-                }
-                catch (ApiTokenException ex)
-                {
-                    await error.WriteLineAsync(ex.Message);
-                    return 1;
-                }
+            "create" => await CreateAsync(store, name!, output, error),
+            "revoke" => await RevokeAsync(store, name!, output, error),
+            _ => await ListAsync(store, output),
+        };
 
-            case "revoke":
-                if (await store.RevokeAsync(name!, CancellationToken.None))
-                {
-                    await output.WriteLineAsync($"Revoked API token \"{name}\".");
-                    return 0;
-                }
-
-                await error.WriteLineAsync($"No live API token is named \"{name}\"; 'tokens list' shows them.");
-                return 1;
-
-            default:
-                await ListAsync(store, output);
-                return 0;
+    private static async Task<int> CreateAsync(ApiTokenStore store, string name, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var created = await store.CreateAsync(name, CancellationToken.None);
+            await output.WriteLineAsync($"Created API token \"{created.Name}\". It is shown once; store it as a CI secret:");
+            await output.WriteLineAsync(created.Token);
+            return 0;
+        }
+        catch (ApiTokenException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return 1;
         }
     }
 
-    private static async Task ListAsync(ApiTokenStore store, TextWriter output)
+    private static async Task<int> RevokeAsync(ApiTokenStore store, string name, TextWriter output, TextWriter error)
+    {
+        if (await store.RevokeAsync(name, CancellationToken.None))
+        {
+            await output.WriteLineAsync($"Revoked API token \"{name}\".");
+            return 0;
+        }
+
+        await error.WriteLineAsync($"No live API token is named \"{name}\"; 'tokens list' shows them.");
+        return 1;
+    }
+
+    private static async Task<int> ListAsync(ApiTokenStore store, TextWriter output)
     {
         var tokens = await store.ListAsync(CancellationToken.None);
         if (tokens.Count == 0)
@@ -94,6 +96,8 @@ public static class TokenCommandLine
             var state = token.RevokedAt is { } revoked ? $"revoked {revoked:u}" : "live";
             await output.WriteLineAsync($"{token.Name}\t{token.Prefix}…\tcreated {token.CreatedAt:u}\t{state}");
         }
+
+        return 0;
     }
 
     private static IHost BuildHost(string[] args)
