@@ -29,9 +29,14 @@ public static class AgentEndpoints
         services.TryAddSingleton<ToolDispatcher>();
         services.TryAddSingleton<AgentRunStore>();
         services.TryAddSingleton<AgentStateStore>();
+        services.TryAddSingleton<AgentErrorStore>();
+        services.TryAddSingleton<AgentErrorPropagator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentErrorHandler, RetryableErrorHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentErrorHandler, FatalErrorHandler>());
         services.TryAddSingleton<Supervisor>();
         services.AddSchema(30, "agents", AgentRunStore.Schema);
         services.AddSchema(31, "agent-states", AgentStateStore.Schema);
+        services.AddSchema(32, "agent-errors", AgentErrorStore.Schema);
         return services;
     }
 
@@ -42,6 +47,7 @@ public static class AgentEndpoints
         runs.MapGet("/", (HttpContext http, AgentRunStore store, CancellationToken ct) => store.ListAsync(http.User.ToUserContext().TenantId, ct));
         runs.MapGet("/{id:guid}", FindRunAsync);
         runs.MapPost("/{id:guid}/resume", ResumeRunAsync);
+        runs.MapGet("/{id:guid}/errors", ListErrorsAsync);
         return app;
     }
 
@@ -71,10 +77,23 @@ public static class AgentEndpoints
         }
 
         var run = await supervisor.RunAsync(user, request.Goal, ct);
-        return run.Status == "completed"
-            ? TypedResults.Created($"/api/agents/runs/{run.Id}", run)
-            : TypedResults.Problem($"The agent run failed: {run.Steps.LastOrDefault()?.Content}", statusCode: StatusCodes.Status502BadGateway,
-                extensions: new Dictionary<string, object?> { ["runId"] = run.Id });
+        if (run.Status == "completed")
+        {
+            return TypedResults.Created($"/api/agents/runs/{run.Id}", run);
+        }
+
+        // The aggregated error names every cause, so the caller needs no second request to see why.
+        var failure = (await http.RequestServices.GetRequiredService<AgentErrorStore>().ListAsync(user.TenantId, run.Id, ct)).LastOrDefault(e => e.Causes.Count > 0);
+        return TypedResults.Problem($"The agent run failed: {run.Steps.LastOrDefault()?.Content}", statusCode: StatusCodes.Status502BadGateway,
+            extensions: new Dictionary<string, object?> { ["runId"] = run.Id, ["error"] = failure });
+    }
+
+    /// <summary>The run's error report: each captured error with where it happened, the aggregated failure last.</summary>
+    private static async Task<Results<Ok<List<AgentError>>, NotFound>> ListErrorsAsync(
+        Guid id, HttpContext http, AgentRunStore runs, AgentErrorStore errors, CancellationToken ct)
+    {
+        var tenantId = http.User.ToUserContext().TenantId;
+        return await runs.FindAsync(tenantId, id, ct) is null ? TypedResults.NotFound() : TypedResults.Ok(await errors.ListAsync(tenantId, id, ct));
     }
 
     private static async Task<Results<Ok<AgentRun>, NotFound>> FindRunAsync(Guid id, HttpContext http, AgentRunStore store, CancellationToken ct) =>

@@ -44,12 +44,15 @@ public sealed class AgentRunStore(NpgsqlDataSource dataSource, TimeProvider time
     /// Appends a step. One supervisor appends a run's steps one at a time, so taking the next
     /// sequence number in the insert is enough; the primary key would refuse a second writer.
     /// </summary>
-    public Task AppendStepAsync(Guid runId, StepKind kind, string content, string? tool, string? callId, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
+    public async Task<int> AppendStepAsync(Guid runId, StepKind kind, string content, string? tool, string? callId, CancellationToken cancellationToken)
+    {
+        await using var command = Command("""
             INSERT INTO agent_run_steps (run_id, seq, kind, tool, call_id, content, created_at)
             SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM agent_run_steps WHERE run_id = $1
-            """, [runId, StepKinds.Name(kind), (object?)tool ?? DBNull.Value, (object?)callId ?? DBNull.Value, content, time.GetUtcNow()],
-            cancellationToken);
+            RETURNING seq
+            """, [runId, StepKinds.Name(kind), (object?)tool ?? DBNull.Value, (object?)callId ?? DBNull.Value, content, time.GetUtcNow()]);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     public Task FinishAsync(Guid runId, string status, string? answer, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE agent_runs SET status = $2, answer = $3, updated_at = $4 WHERE id = $1",

@@ -11,7 +11,8 @@ namespace Apex.Platform.Agents;
 /// recorded), feeds the results back and stops at the first reply without tool calls.
 /// </summary>
 public sealed class Supervisor(
-    LlmClientFactory llm, ToolDispatcher dispatcher, AgentRunStore store, AgentStateStore states, IOptions<AgentsOptions> options, ILogger<Supervisor> logger)
+    LlmClientFactory llm, ToolDispatcher dispatcher, AgentRunStore store, AgentStateStore states,
+    AgentErrorPropagator errors, IOptions<AgentsOptions> options, ILogger<Supervisor> logger)
 {
     public const string Instructions = """
         You are the Apex supervisor. First state a short plan, then delegate each step to the
@@ -68,7 +69,7 @@ public sealed class Supervisor(
         var runId = state.RunId;
         try
         {
-            var (status, answer) = await ConverseAsync(state, cancellationToken);
+            var (status, answer) = await ConverseAsync(user, state, cancellationToken);
             await store.FinishAsync(runId, status, answer, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -78,16 +79,18 @@ public sealed class Supervisor(
         }
         catch (Exception exception)
         {
-            // The provider failing is the run failing; the record says so instead of staying "running".
+            // The provider failing is the run failing; the record says so instead of staying "running",
+            // with every sub-agent error that came before it, since those are often the reason.
             logger.LogWarning(exception, "Agent run {RunId} failed", runId);
-            await store.AppendStepAsync(runId, StepKind.Error, exception.Message, null, null, CancellationToken.None);
+            var failure = await errors.AggregateAsync(new ErrorSite(runId, user.TenantId, null, "supervisor", null), exception, CancellationToken.None);
+            await store.AppendStepAsync(runId, StepKind.Error, failure.Message, null, null, CancellationToken.None);
             await store.FinishAsync(runId, "failed", null, CancellationToken.None);
         }
 
         return (await store.FindAsync(user.TenantId, runId, CancellationToken.None))!;
     }
 
-    private async Task<(string Status, string? Answer)> ConverseAsync(AgentState state, CancellationToken cancellationToken)
+    private async Task<(string Status, string? Answer)> ConverseAsync(UserContext user, AgentState state, CancellationToken cancellationToken)
     {
         var runId = state.RunId;
         List<ChatMessage> messages = [.. state.Messages];
@@ -109,36 +112,40 @@ public sealed class Supervisor(
                 await store.AppendStepAsync(runId, StepKind.Plan, response.Text, null, null, cancellationToken);
             }
 
-            messages.Add(new ChatMessage(ChatRole.Tool, await DispatchAllAsync(runId, calls, cancellationToken)));
+            messages.Add(new ChatMessage(ChatRole.Tool, await DispatchAllAsync(new ErrorSite(runId, user.TenantId, null, "supervisor", null), calls, cancellationToken)));
             // A checkpoint per round: a restart loses at most the round in flight.
             await states.SaveAsync(state with { Round = round + 1, Messages = messages }, cancellationToken);
         }
 
-        var error = $"The run stopped after {options.Value.MaxSteps} LLM rounds (Platform:Agents:MaxSteps) without a final answer.";
-        await store.AppendStepAsync(runId, StepKind.Error, error, null, null, cancellationToken);
-        return ("failed", null);
+        throw new InvalidOperationException($"The run stopped after {options.Value.MaxSteps} LLM rounds (Platform:Agents:MaxSteps) without a final answer.");
     }
 
-    private async Task<List<AIContent>> DispatchAllAsync(Guid runId, List<FunctionCallContent> calls, CancellationToken cancellationToken)
+    private async Task<List<AIContent>> DispatchAllAsync(ErrorSite run, List<FunctionCallContent> calls, CancellationToken cancellationToken)
     {
         var results = new List<AIContent>();
         foreach (var call in calls)
         {
             var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>());
-            await store.AppendStepAsync(runId, StepKind.ToolCall, arguments, call.Name, call.CallId, cancellationToken);
+            await store.AppendStepAsync(run.RunId, StepKind.ToolCall, arguments, call.Name, call.CallId, cancellationToken);
             var outcome = await dispatcher.DispatchAsync(call, cancellationToken);
-            var kind = outcome.Status switch
+            var step = await store.AppendStepAsync(run.RunId, KindOf(outcome.Status), outcome.Content, call.Name, call.CallId, cancellationToken);
+            if (outcome.Exception is { } exception)
             {
-                ToolStatus.Succeeded => StepKind.ToolResult,
-                ToolStatus.Refused => StepKind.ToolRefused,
-                _ => StepKind.ToolFailed,
-            };
-            await store.AppendStepAsync(runId, kind, outcome.Content, call.Name, call.CallId, cancellationToken);
+                await errors.CaptureAsync(run with { Step = step, Agent = call.Name, CallId = call.CallId }, exception, cancellationToken);
+            }
+
             results.Add(new FunctionResultContent(call.CallId, outcome.Content));
         }
 
         return results;
     }
+
+    private static StepKind KindOf(ToolStatus status) => status switch
+    {
+        ToolStatus.Succeeded => StepKind.ToolResult,
+        ToolStatus.Refused => StepKind.ToolRefused,
+        _ => StepKind.ToolFailed,
+    };
 }
 
 /// <summary>A resumed run, or why it could not be resumed (as an HTTP status and a message a person can act on).</summary>

@@ -50,7 +50,7 @@ public sealed class ToolDispatcher(IEnumerable<ISubAgent> subAgents, ILogger<Too
             // The model decides what to do about a failed specialist (retry, fall back, report), so
             // it gets the reason; the log keeps the stack trace for people.
             logger.LogWarning(exception, "Sub-agent {Agent} failed with {Arguments}", agent.Name, arguments);
-            return ToolOutcome.Failed($"Sub-agent '{agent.Name}' failed: {exception.Message}");
+            return ToolOutcome.Failed($"Sub-agent '{agent.Name}' failed: {exception.Message}", exception);
         }
     }
 
@@ -77,17 +77,26 @@ public enum ToolStatus
     Failed,
 }
 
-/// <summary>What a tool call came to, as the LLM reads it back.</summary>
+/// <summary>What a tool call came to, as the LLM reads it back; a failure keeps its exception for the error report.</summary>
 public sealed record ToolOutcome(ToolStatus Status, string Content)
 {
+    public Exception? Exception { get; init; }
+
     public static ToolOutcome Succeeded(string resultJson) => new(ToolStatus.Succeeded, resultJson);
 
     public static ToolOutcome Refused(string error) => new(ToolStatus.Refused, ErrorJson("refused", error));
 
-    public static ToolOutcome Failed(string error) => new(ToolStatus.Failed, ErrorJson("failed", error));
+    /// <summary>A failed call; the model is told whether trying it again could help.</summary>
+    public static ToolOutcome Failed(string error, Exception exception) => new(ToolStatus.Failed, ErrorJson("failed", error,
+        ErrorClassifier.Classify(exception) == ErrorClass.Retryable)) { Exception = exception };
 
     // Relaxed escaping keeps quotes in the message readable for the model and in the stored steps.
     private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static string ErrorJson(string status, string error) => new JsonObject { ["status"] = status, ["error"] = error }.ToJsonString(Readable);
+    private static string ErrorJson(string status, string error, bool? retryable = null)
+    {
+        var json = new JsonObject { ["status"] = status, ["error"] = error };
+        if (retryable is { } value) json["retryable"] = value;
+        return json.ToJsonString(Readable);
+    }
 }
