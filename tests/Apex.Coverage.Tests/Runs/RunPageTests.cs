@@ -29,7 +29,8 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync();
         var environment = new FixedEnvironment { ContentRootPath = _database.Folder };
-        var suites = new SuiteCatalog(Options.Create(new SuitesOptions()), environment);
+        var configured = new SuitesOptions { ["L2"] = new SuiteDefinition { Assembly = "suite.dll", BuildBeforeRun = false } };
+        var suites = new SuiteCatalog(Options.Create(configured), environment);
         var active = new ActiveRuns(TimeProvider.System);
         Services.AddMudServices();
         Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
@@ -111,6 +112,32 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
 
         Assert.Equal(1, calls);
         Assert.DoesNotContain("A.Late", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunButton_QueuesTheSelectionAndOpensItsPage_WhenClicked()
+    {
+        var button = Render<RunButton>(p => p.Add(c => c.PlanItems, [7]).Add(c => c.Label, "Run item 7"));
+
+        await button.Find("[data-testid=run-button]").ClickAsync(new());
+
+        await using var db = _database.CreateDbContext();
+        var run = await db.TestRuns.AsNoTracking().SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal((RunStatus.Queued, RunSource.Dashboard, "PlanId=7"), (run.Status, run.Source, run.TestCaseFilter));
+        Assert.EndsWith($"/runs/{run.Id}", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunButton_ShowsWhyAndQueuesNothing_WhenSuiteIsNotConfigured()
+    {
+        var button = Render<RunButton>(p => p.Add(c => c.Suite, "Nope"));
+
+        await button.Find("[data-testid=run-button]").ClickAsync(new());
+
+        var snackbar = Services.GetRequiredService<ISnackbar>();
+        Assert.Contains(snackbar.ShownSnackbars, s => s.Message != null && s.Message.Contains("No suite is configured under the name 'Nope'", StringComparison.Ordinal));
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.TestRuns.CountAsync(Xunit.TestContext.Current.CancellationToken));
     }
 
     private sealed class FixedEnvironment : IHostEnvironment

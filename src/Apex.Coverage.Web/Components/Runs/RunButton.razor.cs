@@ -9,7 +9,9 @@ public sealed partial class RunButton
 {
     private bool _starting;
 
-    [Inject] private RunRequests Requests { get; set; } = null!;
+    // Resolved on click, not at render: a page that shows the button (and its bUnit tests) needs
+    // no runner services until someone actually starts a run.
+    [Inject] private IServiceProvider Services { get; set; } = null!;
 
     [Inject] private NavigationManager Navigation { get; set; } = null!;
 
@@ -36,7 +38,8 @@ public sealed partial class RunButton
         _starting = true;
         try
         {
-            var id = await Requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, false, null, CancellationToken.None);
+            var requests = Services.GetRequiredService<RunRequests>();
+            var id = await requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, false, null, CancellationToken.None);
             Navigation.NavigateTo($"runs/{id}");
         }
         catch (SelectionException error)
