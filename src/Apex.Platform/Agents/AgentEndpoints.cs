@@ -26,7 +26,9 @@ public static class AgentEndpoints
         services.AddSingleton<ISubAgent, ListPriceAgent>();
         services.AddSingleton<ISubAgent, CostCalculatorAgent>();
         services.TryAddSingleton<LlmClientFactory>();
+        services.TryAddSingleton<ToolRegistry>();
         services.TryAddSingleton<ToolDispatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ToolManifestLoader>());
         services.TryAddSingleton<AgentRunStore>();
         services.TryAddSingleton<AgentStateStore>();
         services.TryAddSingleton<AgentErrorStore>();
@@ -48,6 +50,7 @@ public static class AgentEndpoints
         runs.MapGet("/{id:guid}", FindRunAsync);
         runs.MapPost("/{id:guid}/resume", ResumeRunAsync);
         runs.MapGet("/{id:guid}/errors", ListErrorsAsync);
+        app.MapGet("/api/agents/tools", (ToolRegistry registry) => TypedResults.Ok(ToolCatalog.From(registry))).RequireAuthorization();
         return app;
     }
 

@@ -36,4 +36,7 @@ public sealed class AgentsOptions
     /// <summary>The external model price catalog that the pricing_lookup sub-agent queries.</summary>
     [Url(ErrorMessage = "Platform:Agents:PricingCatalogUrl must be an absolute URL.")]
     public string? PricingCatalogUrl { get; set; }
+
+    /// <summary>A directory of tool manifests (*.json) loaded at start; a refused one is reported, not fatal.</summary>
+    public string? ToolManifestsPath { get; set; }
 }

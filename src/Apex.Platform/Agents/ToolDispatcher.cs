@@ -10,19 +10,20 @@ namespace Apex.Platform.Agents;
 /// tool the model made up to an exception inside the sub-agent, comes back as a result the
 /// supervisor hands to the model, never as an exception that would end the run unseen.
 /// </summary>
-public sealed class ToolDispatcher(IEnumerable<ISubAgent> subAgents, ILogger<ToolDispatcher> logger)
+public sealed class ToolDispatcher(ToolRegistry registry, ILogger<ToolDispatcher> logger)
 {
-    private readonly Dictionary<string, ISubAgent> _agents = subAgents.ToDictionary(a => a.Name, StringComparer.Ordinal);
-
-    /// <summary>The tools as the LLM sees them: declarations only, so nothing runs without the dispatcher.</summary>
+    /// <summary>
+    /// The tools as the LLM sees them, each in its selected version: declarations only, so nothing
+    /// runs without the dispatcher.
+    /// </summary>
     public IList<AITool> Declarations() =>
-        [.. _agents.Values.Select(agent => AIFunctionFactory.CreateDeclaration(agent.Name, agent.Description, Schema(agent)))];
+        [.. registry.Active.Select(tool => AIFunctionFactory.CreateDeclaration(tool.Name, tool.Agent.Description, Schema(tool.Agent)))];
 
     public async Task<ToolOutcome> DispatchAsync(FunctionCallContent call, CancellationToken cancellationToken)
     {
-        if (!_agents.TryGetValue(call.Name, out var agent))
+        if (registry.Find(call.Name)?.Agent is not { } agent)
         {
-            return ToolOutcome.Refused($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", _agents.Keys.Order())}.");
+            return ToolOutcome.Refused($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", registry.Active.Select(t => t.Name))}.");
         }
 
         if (call.Exception is not null)
