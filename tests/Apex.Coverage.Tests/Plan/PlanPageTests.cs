@@ -1,5 +1,4 @@
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.Components.Pages;
 using Apex.Coverage.Web.Components.Plan;
 using Apex.Coverage.Web.Plan;
 using Bunit;
@@ -148,11 +147,12 @@ public sealed class PlanPageTests : BunitContext
     }
 
     [Fact]
-    public void HomePage_ShowsPlanSummaryAndTopFindings_WhenCatalogIsCurrent()
+    public void PlanSummaryCard_ShowsPlanSummaryAndTopFindings_WhenCatalogIsCurrent()
     {
         Show(PlanFixtures.RealPlan);
 
-        var page = Render<Home>();
+        // The card the overview (Home) shows; Home itself composes analytics and runner panels too.
+        var page = Render<PlanSummaryCard>();
 
         Assert.Contains("100 items", page.Find("[data-testid=plan-summary]").TextContent, StringComparison.Ordinal);
         Assert.Contains("4 declared implemented", page.Find("[data-testid=plan-summary]").TextContent, StringComparison.Ordinal);
