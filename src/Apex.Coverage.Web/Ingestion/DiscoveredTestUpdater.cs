@@ -51,13 +51,14 @@ internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionReque
     {
         if (seen.Count > 0)
         {
-            await db.DiscoveredTests.Where(t => seen.Contains(t.Id))
+            // One JSON parameter (json_each), not EF's default of one SQL parameter per id.
+            await db.DiscoveredTests.Where(t => EF.Parameter(seen).Contains(t.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastSeenAt, now), cancellationToken);
         }
 
         foreach (var (traits, ids) in retrait)
         {
-            await db.DiscoveredTests.Where(t => ids.Contains(t.Id))
+            await db.DiscoveredTests.Where(t => EF.Parameter(ids).Contains(t.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.TraitsJson, traits.TraitsJson).SetProperty(t => t.PlanItems, traits.PlanItems), cancellationToken);
         }
     }
