@@ -36,9 +36,12 @@ public static class AgentEndpoints
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentErrorHandler, RetryableErrorHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentErrorHandler, FatalErrorHandler>());
         services.TryAddSingleton<Supervisor>();
+        services.TryAddSingleton<WorkflowStore>();
+        services.TryAddSingleton<WorkflowEngine>();
         services.AddSchema(30, "agents", AgentRunStore.Schema);
         services.AddSchema(31, "agent-states", AgentStateStore.Schema);
         services.AddSchema(32, "agent-errors", AgentErrorStore.Schema);
+        services.AddSchema(33, "agent-workflows", WorkflowStore.Schema);
         return services;
     }
 
@@ -51,6 +54,7 @@ public static class AgentEndpoints
         runs.MapPost("/{id:guid}/resume", ResumeRunAsync);
         runs.MapGet("/{id:guid}/errors", ListErrorsAsync);
         app.MapGet("/api/agents/tools", (ToolRegistry registry) => TypedResults.Ok(ToolCatalog.From(registry))).RequireAuthorization();
+        app.MapWorkflows();
         return app;
     }
 

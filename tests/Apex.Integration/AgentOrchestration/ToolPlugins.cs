@@ -83,3 +83,44 @@ public sealed class NotATool
 {
     public string Name => "not_a_tool";
 }
+
+/// <summary>
+/// Waits until <c>parties</c> calls with the same key have arrived, or fails after five seconds:
+/// branches that run one after another can never all arrive, so a workflow of these proves that
+/// its parallel branches really ran at the same time.
+/// </summary>
+public sealed class RendezvousTool : ISubAgent
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Meeting> Meetings = new();
+
+    public string Name => "rendezvous";
+
+    public string Description => "Meets the other branches of a parallel step.";
+
+    public IReadOnlyList<ToolParameter> Parameters { get; } =
+        [new("key", ToolParameterType.String, "Meeting key"), new("parties", ToolParameterType.Integer, "Branches to meet", Minimum: 1)];
+
+    public async Task<string> RunAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        var parties = (int)arguments.Integer("parties");
+        var meeting = Meetings.GetOrAdd(arguments.String("key"), _ => new Meeting());
+        if (Interlocked.Increment(ref meeting.Arrived) >= parties) meeting.AllThere.TrySetResult();
+        try
+        {
+            await meeting.AllThere.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Only {Volatile.Read(ref meeting.Arrived)} of {parties} branches arrived: they did not run in parallel.");
+        }
+
+        return new JsonObject { ["met"] = parties }.ToJsonString();
+    }
+
+    private sealed class Meeting
+    {
+        public int Arrived;
+
+        public TaskCompletionSource AllThere { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
