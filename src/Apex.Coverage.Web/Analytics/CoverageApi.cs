@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Coverage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Apex.Coverage.Web.Analytics;
@@ -28,10 +29,19 @@ public static class CoverageApi
     }
 
     public static async Task<Results<Ok<CoverageResponse>, ProblemHttpResult>> GetCoverageAsync(
-        CoverageService coverage, CancellationToken cancellationToken)
+        CoverageService coverage, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
     {
         var report = await coverage.GetReportAsync(cancellationToken);
-        return report is null ? NoPlan() : TypedResults.Ok(ToResponse(report));
+        if (report is null)
+        {
+            return NoPlan();
+        }
+
+        // Line coverage comes from the latest run that measured it; each category's from its modules there.
+        var latest = await codeCoverage.LatestAsync(cancellationToken);
+        var byCategory = codeCoverage.ByCategory(report.Categories.Select(c => c.Category), latest)
+            .ToDictionary(c => c.Slug, c => c.Counts.LineRate, StringComparer.Ordinal);
+        return TypedResults.Ok(ToResponse(report, latest?.Counts.LineRate, byCategory));
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetBadgeAsync(
@@ -53,18 +63,19 @@ public static class CoverageApi
         detail: "Coverage is measured against the plan; import one (Plan:Path in appsettings.json) and ask again.",
         statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    public static CoverageResponse ToResponse(CoverageReport report) => new(
-        Figures(report.Totals),
-        [.. report.Categories.Select(c => Category(c.Category.Name, c.Category.Slug, c.Figures))],
+    public static CoverageResponse ToResponse(CoverageReport report, double? codeLineRate = null,
+        IReadOnlyDictionary<string, double?>? categoryLineRates = null) => new(
+        Figures(report.Totals, codeLineRate),
+        [.. report.Categories.Select(c => Category(c.Category.Name, c.Category.Slug, c.Figures, categoryLineRates?.GetValueOrDefault(c.Category.Slug)))],
         [.. report.Items.Select(i => new CoverageItemResponse(i.Item.Number, StatusNames.Of(i.Status), [.. i.Tests.Select(Test)]))]);
 
-    private static CoverageFiguresResponse Figures(CoverageFigures f) => new(
+    private static CoverageFiguresResponse Figures(CoverageFigures f, double? codeLineRate) => new(
         f.Items, f.Implemented, f.Passing, f.Failing, f.Flaky, f.NotRun, f.Mrr, Round(f.ProtectedMrr), Round(f.MrrAtRisk),
-        Math.Round(f.FlakyRate, 4), Seconds(f.LastSuiteSeconds), CodeLineRate: null);
+        Math.Round(f.FlakyRate, 4), Seconds(f.LastSuiteSeconds), codeLineRate);
 
-    private static CoverageCategoryResponse Category(string name, string slug, CoverageFigures f) => new(
+    private static CoverageCategoryResponse Category(string name, string slug, CoverageFigures f, double? codeLineRate) => new(
         name, slug, f.Items, f.Implemented, f.Passing, f.Failing, f.Flaky, f.NotRun, f.Mrr, Round(f.ProtectedMrr), Round(f.MrrAtRisk),
-        Math.Round(f.FlakyRate, 4), Seconds(f.LastSuiteSeconds), CodeLineRate: null);
+        Math.Round(f.FlakyRate, 4), Seconds(f.LastSuiteSeconds), codeLineRate);
 
     private static CoverageTestResponse Test(TestCoverage t) => new(
         t.FullyQualifiedName, StatusNames.Of(t.Verdict.Status), t.Verdict.LatestOutcome?.ToString().ToLowerInvariant(),

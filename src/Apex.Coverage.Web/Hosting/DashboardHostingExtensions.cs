@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Components;
+using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
@@ -19,9 +20,10 @@ public static class DashboardHostingExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.AddPlan();
-        builder.AddRuns();
         builder.AddIngestion();
+        builder.AddRuns();
         builder.AddAnalytics();
+        builder.AddCodeCoverage();
         return builder;
     }
 
@@ -36,9 +38,10 @@ public static class DashboardHostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPlanApi();
-        app.MapRuns();
         app.MapIngestion();
+        app.MapRuns();
         app.MapAnalytics();
+        app.MapCodeCoverage();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Suites;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +21,8 @@ public sealed partial class RunExecutor(
     RunNotifier notifier,
     ActiveRuns active,
     IOptions<RunsOptions> options,
+    CoverageRunSettings coverageSettings,
+    CoverageRecorder coverage,
     TimeProvider time,
     ILogger<RunExecutor> logger)
 {
@@ -82,7 +85,14 @@ public sealed partial class RunExecutor(
     {
         var recorder = new RunRecorder(run.Id, run.Commit, databases, notifier, control, time);
         var marker = RunProcessReaper.NewMarker(run.Id);
-        var settings = RunSettingsXml.For(run.TestCaseFilter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker });
+        var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
+        var settings = RunSettingsXml.For(run.TestCaseFilter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker }, resultsDirectory);
+        string? collectorMissing = null;
+        if (run.CollectCoverage)
+        {
+            (settings, collectorMissing) = coverageSettings.AddTo(settings, suite.Assembly);
+        }
+
         VsTestRunCompletion completion;
         try
         {
@@ -101,7 +111,16 @@ public sealed partial class RunExecutor(
         var crashed = control.Reason == StopReason.None ? "The test host crashed while this test ran; it never finished." : null;
         var recorded = await recorder.CompleteAsync(crashed, crashed is null ? [] : expected);
         LogRecorded(run.Id, recorded.Total, recorded.PersistAndPush.TotalMilliseconds / Math.Max(1, recorded.Total));
-        return RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
+        var end = RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
+        return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, completion.End.Attachments, resultsDirectory, collectorMissing);
+    }
+
+    // The results stand whatever happens to the report: a missing one only adds a note to the run.
+    private async Task<RunEnd> WithCoverageAsync(long runId, RunEnd end, IReadOnlyList<string> attachments, string resultsDirectory, string? collectorMissing)
+    {
+        var note = await coverage.RecordAsync(runId, attachments, resultsDirectory, collectorMissing);
+        notifier.Publish(new RunUpdate(runId, RunUpdateKind.Status));
+        return note is null ? end : end with { Message = end.Message is null ? note : $"{end.Message} {note}" };
     }
 
     private async Task<RunEnd?> BuildAsync(long runId, Suite suite, RunControl control)

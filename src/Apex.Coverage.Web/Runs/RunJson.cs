@@ -27,10 +27,10 @@ public static class RunJson
         run.CreatedAt, run.StartedAt, run.FinishedAt, DescribeSelection(run), run.TestCaseFilter, run.CollectCoverage,
         run.Commit, run.Branch, run.Message);
 
-    public static RunDetailJson Detail(TestRun run, IEnumerable<TestResult> results) => new(
+    public static RunDetailJson Detail(TestRun run, IEnumerable<TestResult> results, object? codeCoverage = null) => new(
         run.Id, run.SuiteName, Lower(run.Status), Lower(run.Source), Counts(run),
         run.CreatedAt, run.StartedAt, run.FinishedAt, DescribeSelection(run), run.TestCaseFilter, run.CollectCoverage,
-        run.Commit, run.Branch, run.Message, run.BuildLog, null, [.. results.Select(Result)]);
+        run.Commit, run.Branch, run.Message, run.BuildLog, codeCoverage, [.. results.Select(Result)]);
 
     public static RunResultJson Result(TestResult r) => new(
         r.ResultKey, r.FullyQualifiedName, r.DisplayName, Lower(r.Outcome), r.DurationSeconds,

@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,7 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<RunDetailJson>, ProblemHttpResult>> GetAsync(
-        long id, IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken)
+        long id, IDbContextFactory<CoverageDbContext> databases, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var run = await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
@@ -51,7 +52,8 @@ public static class RunsApi
         }
 
         var results = await db.TestResults.AsNoTracking().Where(r => r.RunId == id).OrderBy(r => r.Id).ToListAsync(cancellationToken);
-        return TypedResults.Ok(RunJson.Detail(run, results));
+        var coverage = await codeCoverage.ForRunAsync(id, cancellationToken);
+        return TypedResults.Ok(RunJson.Detail(run, results, coverage is null ? null : CodeCoverageJson.Of(coverage)));
     }
 
     private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> StartAsync(

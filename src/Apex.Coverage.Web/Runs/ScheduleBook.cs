@@ -43,14 +43,18 @@ public sealed class ScheduleBook(
         }
     }
 
-    public async Task UpdateAsync(string name, string cron, bool enabled, CancellationToken cancellationToken)
+    public Task UpdateAsync(string name, string cron, bool enabled, CancellationToken cancellationToken) =>
+        UpdateAsync(name, cron, enabled, null, cancellationToken);
+
+    /// <summary>Changes a schedule's cron and switch, and its coverage flag when <paramref name="collectCoverage"/> is given.</summary>
+    public async Task UpdateAsync(string name, string cron, bool enabled, bool? collectCoverage, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var edits = await ReadEditsAsync(cancellationToken);
             var current = Merge(edits).GetValueOrDefault(name) ?? throw new ScheduleException($"There is no schedule '{name}'.");
-            var changed = current with { Cron = cron.Trim(), Enabled = enabled };
+            var changed = current with { Cron = cron.Trim(), Enabled = enabled, CollectCoverage = collectCoverage ?? current.CollectCoverage };
             Apply(name, changed);
             edits[name] = changed;
             Directory.CreateDirectory(Path.GetDirectoryName(EditsPath)!);

@@ -31,6 +31,9 @@ public sealed record ScheduleDefinition
 
     public bool OnlyFailed { get; init; }
 
+    /// <summary>Collect code coverage in the scheduled run (coverlet's collector; slower).</summary>
+    public bool CollectCoverage { get; init; }
+
     public RunSelection Selection => new(PlanItems, Category, Priority, OnlyFailed);
 }
 

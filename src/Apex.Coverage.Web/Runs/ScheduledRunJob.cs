@@ -12,7 +12,7 @@ public sealed class ScheduledRunJob(ScheduleBook schedules, RunRequests requests
     {
         if (await schedules.FindAsync(schedule, cancellationToken) is { Enabled: true } definition)
         {
-            await requests.StartAsync(definition.Suite, definition.Selection, RunSource.Schedule, false, null, cancellationToken);
+            await requests.StartAsync(definition.Suite, definition.Selection, RunSource.Schedule, definition.CollectCoverage, null, cancellationToken);
         }
     }
 }

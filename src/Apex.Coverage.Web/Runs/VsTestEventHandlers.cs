@@ -14,7 +14,11 @@ public interface ITestRunObserver
 }
 
 /// <summary>How the translation layer said a run ended.</summary>
-public sealed record VsTestRunEnd(bool IsAborted, bool IsCanceled, string? Error);
+public sealed record VsTestRunEnd(bool IsAborted, bool IsCanceled, string? Error)
+{
+    /// <summary>The local paths of the files data collectors attached (a coverage report).</summary>
+    public IReadOnlyList<string> Attachments { get; init; } = [];
+}
 
 /// <summary>Forwards a run's events to an observer and remembers how it ended; nothing more.</summary>
 internal sealed class RunEventsHandler(ITestRunObserver observer) : ITestRunEventsHandler
@@ -36,8 +40,15 @@ internal sealed class RunEventsHandler(ITestRunObserver observer) : ITestRunEven
         ICollection<AttachmentSet>? runContextAttachments, ICollection<string>? executorUris)
     {
         HandleTestRunStatsChange(lastChunkArgs);
-        Volatile.Write(ref _end, new VsTestRunEnd(testRunCompleteArgs.IsAborted, testRunCompleteArgs.IsCanceled, testRunCompleteArgs.Error?.Message));
+        Volatile.Write(ref _end, new VsTestRunEnd(testRunCompleteArgs.IsAborted, testRunCompleteArgs.IsCanceled, testRunCompleteArgs.Error?.Message)
+        {
+            Attachments = AttachedFiles(testRunCompleteArgs.AttachmentSets, runContextAttachments),
+        });
     }
+
+    private static List<string> AttachedFiles(params ICollection<AttachmentSet>?[] sets) =>
+        [.. sets.OfType<ICollection<AttachmentSet>>().SelectMany(s => s).SelectMany(s => s.Attachments)
+            .Where(a => a.Uri.IsFile).Select(a => a.Uri.LocalPath).Distinct(StringComparer.Ordinal)];
 
     public void HandleLogMessage(TestMessageLevel level, string? message)
     {

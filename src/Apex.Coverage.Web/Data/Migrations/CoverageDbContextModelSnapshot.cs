@@ -130,6 +130,119 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.FileCodeCoverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Module")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UncoveredLines")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Path")
+                        .IsUnique();
+
+                    b.ToTable("FileCodeCoverage");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.ModuleCodeCoverage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Files")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("ModuleCodeCoverage");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.RunCodeCoverage", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BranchesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesCovered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LinesValid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RunId");
+
+                    b.ToTable("RunCodeCoverage");
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanChange", b =>
                 {
                     b.Property<int>("Id")
@@ -411,6 +524,33 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.ToTable("DiscoveredTests");
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.FileCodeCoverage", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Coverage.RunCodeCoverage", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.ModuleCodeCoverage", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Coverage.RunCodeCoverage", null)
+                        .WithMany("Modules")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.RunCodeCoverage", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Runs.TestRun", null)
+                        .WithOne()
+                        .HasForeignKey("Apex.Coverage.Web.Coverage.RunCodeCoverage", "RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanChange", b =>
                 {
                     b.HasOne("Apex.Coverage.Web.Plan.PlanVersion", null)
@@ -427,6 +567,11 @@ namespace Apex.Coverage.Web.Data.Migrations
                         .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Coverage.RunCodeCoverage", b =>
+                {
+                    b.Navigation("Modules");
                 });
 
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanVersion", b =>
