@@ -63,7 +63,7 @@ public static class AgentEndpoints
     /// gets the answer with every step. Each step is already stored as it happens.
     /// </summary>
     private static async Task<Results<Created<AgentRun>, ProblemHttpResult, ValidationProblem>> StartRunAsync(
-        NewRun request, HttpContext http, LlmClientFactory llm, Supervisor supervisor, CancellationToken ct)
+        NewRun request, HttpContext http, LlmClientFactory llm, Supervisor supervisor, AgentErrorStore errors, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Goal))
         {
@@ -90,7 +90,7 @@ public static class AgentEndpoints
         }
 
         // The aggregated error names every cause, so the caller needs no second request to see why.
-        var failure = (await http.RequestServices.GetRequiredService<AgentErrorStore>().ListAsync(user.TenantId, run.Id, ct)).LastOrDefault(e => e.Causes.Count > 0);
+        var failure = (await errors.ListAsync(user.TenantId, run.Id, ct)).LastOrDefault(e => e.Causes.Count > 0);
         return TypedResults.Problem($"The agent run failed: {run.Steps.LastOrDefault()?.Content}", statusCode: StatusCodes.Status502BadGateway,
             extensions: new Dictionary<string, object?> { ["runId"] = run.Id, ["error"] = failure });
     }

@@ -18,6 +18,11 @@ public sealed class ToolManifestLoader(ToolRegistry registry, IOptions<AgentsOpt
             return;
         }
 
+        if (!Directory.Exists(directory))
+        {
+            throw new InvalidOperationException($"Platform:Agents:ToolManifestsPath names '{directory}', which is not a directory.");
+        }
+
         var pending = new List<(string Source, ToolManifest Manifest)>();
         foreach (var file in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
         {
