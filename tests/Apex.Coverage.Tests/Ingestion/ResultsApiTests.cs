@@ -129,6 +129,21 @@ public sealed class ResultsApiTests
     }
 
     [Fact]
+    public async Task PostResults_DecompressesMultipartFile_WhenFileNameEndsInGz()
+    {
+        await using var factory = new IngestionHostFactory();
+        using var client = await factory.CreateAuthorizedClientAsync();
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(IngestionFixtures.Gzip(IngestionFixtures.Bytes(IngestionFixtures.XunitJUnit))), "file", "results.xml.gz");
+
+        using var response = await client.PostAsync("/api/v1/results", form, Ct);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(6, json.GetProperty("counts").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task PostResults_AcceptsGzipBody_WhenContentEncodingIsGzip()
     {
         await using var factory = new IngestionHostFactory();
