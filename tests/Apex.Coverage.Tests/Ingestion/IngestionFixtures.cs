@@ -14,7 +14,7 @@ public static class IngestionFixtures
     public const string XunitJUnit = "xunit-fixture-junit.xml";
     public const string PytestJUnit = "pytest-junit.xml";
 
-    public static string PathOf(string name) => Path.Combine(Folder(), "Fixtures", name);
+    public static string PathOf(string name) => Path.Combine(FixturesFolder.Value, name);
 
     public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
 
@@ -97,5 +97,32 @@ public static class IngestionFixtures
         return text.Append("</TestDefinitions></TestRun>").ToString();
     }
 
-    private static string Folder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static readonly Lazy<string> FixturesFolder = new(FindFixtures);
+
+    // The source tree this file was compiled from; should a build map source paths away, the repo
+    // found above the test's output or working directory.
+    private static string FindFixtures()
+    {
+        var beside = Path.Combine(Path.GetDirectoryName(ThisFile())!, "Fixtures");
+        if (Directory.Exists(beside))
+        {
+            return beside;
+        }
+
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "tests", "Apex.Coverage.Tests", "Ingestion", "Fixtures");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException($"Ingestion fixtures not found beside {ThisFile()} nor above {AppContext.BaseDirectory}.");
+    }
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
 }
