@@ -17,6 +17,8 @@ public sealed record CategoryCodeCoverage(string Slug, long? RunId, IReadOnlyLis
 /// <summary>Reads stored coverage for the API and the pages; each call uses its own short-lived context.</summary>
 public sealed class CodeCoverageStore(IDbContextFactory<CoverageDbContext> databases, IOptions<CoverageOptions> options)
 {
+    public string TargetAssembly => options.Value.TargetAssembly;
+
     public async Task<RunCodeCoverage?> ForRunAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

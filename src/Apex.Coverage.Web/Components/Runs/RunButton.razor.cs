@@ -8,6 +8,7 @@ namespace Apex.Coverage.Web.Components.Runs;
 public sealed partial class RunButton
 {
     private bool _starting;
+    private bool _collectCoverage;
 
     // Resolved on click, not at render: a page that shows the button (and its bUnit tests) needs
     // no runner services until someone actually starts a run.
@@ -33,13 +34,16 @@ public sealed partial class RunButton
 
     [Parameter] public Size Size { get; set; } = Size.Medium;
 
+    /// <summary>Shows the switch that makes the run collect code coverage.</summary>
+    [Parameter] public bool ShowCoverageSwitch { get; set; } = true;
+
     private async Task StartAsync()
     {
         _starting = true;
         try
         {
             var requests = Services.GetRequiredService<RunRequests>();
-            var id = await requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, false, null, CancellationToken.None);
+            var id = await requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, _collectCoverage, null, CancellationToken.None);
             Navigation.NavigateTo($"runs/{id}");
         }
         catch (SelectionException error)

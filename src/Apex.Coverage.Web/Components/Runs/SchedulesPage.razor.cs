@@ -11,6 +11,7 @@ public sealed partial class SchedulesPage
     private IReadOnlyList<ScheduleView> _schedules = [];
     private readonly Dictionary<string, string> _crons = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, bool> _enabled = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, bool> _coverage = new(StringComparer.OrdinalIgnoreCase);
 
     [Inject] private ScheduleBook Schedules { get; set; } = null!;
 
@@ -29,6 +30,7 @@ public sealed partial class SchedulesPage
         {
             _crons[schedule.Name] = schedule.Definition.Cron;
             _enabled[schedule.Name] = schedule.Definition.Enabled;
+            _coverage[schedule.Name] = schedule.Definition.CollectCoverage;
         }
     }
 
@@ -36,7 +38,7 @@ public sealed partial class SchedulesPage
     {
         try
         {
-            await Schedules.UpdateAsync(name, _crons[name], _enabled[name], CancellationToken.None);
+            await Schedules.UpdateAsync(name, _crons[name], _enabled[name], _coverage[name], CancellationToken.None);
             Snackbar.Add($"Schedule {name} saved.", Severity.Success);
             await LoadAsync();
         }
