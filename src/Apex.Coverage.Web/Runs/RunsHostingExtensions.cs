@@ -45,10 +45,11 @@ public static class RunsHostingExtensions
         // The storage is this host's own singleton rather than Hangfire's global one, so that
         // several hosts in one process (the tests) never share a queue.
         services.TryAddSingleton<JobStorage>(provider => CreateStorage(provider.GetRequiredService<IOptions<HangfireSettings>>().Value));
-        services.AddHangfire(configuration => configuration
+        services.AddHangfire((provider, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
         // One server for every suite's queue: the suite lock in RunJob keeps each suite to one run
         // at a time, in order; a worker per suite plus two for schedules keeps suites independent.
         services.AddHangfireServer((provider, options) =>
