@@ -10,6 +10,9 @@ public static class CoverageSummarizer
 {
     public const string RootModule = "(root)";
 
+    /// <summary>Source generators' output (regex, logging, JSON): real code of the assembly, but no folder's.</summary>
+    public const string GeneratedModule = "(generated)";
+
     public static CoverageSummary Summarize(string target, IEnumerable<CoberturaClass> classes)
     {
         var files = classes.Where(c => string.Equals(c.Package, target, StringComparison.OrdinalIgnoreCase))
@@ -40,14 +43,15 @@ public static class CoverageSummarizer
     public static (string Path, string Module) Locate(string target, CoberturaClass @class)
     {
         var segments = @class.FileName.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries);
+        var generated = @class.FileName.EndsWith(".g.cs", StringComparison.OrdinalIgnoreCase) || segments.Contains("obj", StringComparer.OrdinalIgnoreCase);
         var project = Array.FindLastIndex(segments, s => string.Equals(s, target, StringComparison.OrdinalIgnoreCase));
         if (project >= 0 && project < segments.Length - 1)
         {
             var inside = segments[(project + 1)..];
-            return (string.Join('/', inside), inside.Length > 1 ? inside[0] : RootModule);
+            return (string.Join('/', inside), generated ? GeneratedModule : inside.Length > 1 ? inside[0] : RootModule);
         }
 
-        return (@class.FileName, NamespaceModule(target, @class.Name));
+        return (@class.FileName, generated ? GeneratedModule : NamespaceModule(target, @class.Name));
     }
 
     private static string NamespaceModule(string target, string className)

@@ -68,6 +68,16 @@ public sealed class CoberturaReaderTests
     }
 
     [Theory]
+    [InlineData("src/Apex.Platform/obj/Debug/net10.0/Gen/RegexGenerator.g.cs")]
+    [InlineData("tmp/build/obj/Apex.Platform/debug/Gen/LoggerMessage.g.cs")]
+    public void Locate_PutsSourceGeneratorOutputInItsOwnModule_WhenFileIsGenerated(string fileName)
+    {
+        var (_, module) = CoverageSummarizer.Locate("Apex.Platform", new CoberturaClass("Apex.Platform", "Apex.Platform.Auth.Regexes", fileName, []));
+
+        Assert.Equal(CoverageSummarizer.GeneratedModule, module);
+    }
+
+    [Theory]
     [InlineData(new[] { 13, 14, 15, 16, 25 }, "13-16,25")]
     [InlineData(new[] { 7 }, "7")]
     [InlineData(new int[0], "")]

@@ -5,6 +5,7 @@ using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Apex.Coverage.Tests.Coverage;
 
@@ -111,5 +112,26 @@ public sealed class CoverageRunTests(RunnerHost host)
 
         Assert.Equal(RunStatus.Passed, run.Status);
         Assert.Contains("holds no lines of Apex.Not.Loaded", run.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<coverage><packages><package name=\"Apex.Fixture.Library\"><classes>", "could not be read: The report is not well-formed XML")]
+    [InlineData("<!DOCTYPE coverage [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><coverage>&x;</coverage>", "could not be read: The report is not well-formed XML")]
+    [InlineData("<TestRun />", "could not be read: The report's root element is <TestRun>")]
+    public async Task RecordAsync_StoresANoteAndLeavesTheRun_WhenReportIsDamaged(string report, string expected)
+    {
+        await using var factory = NewFactory();
+        var id = await factory.WaitForEndAsync(await StartAsync(factory, collectCoverage: false)) is { } run ? run.Id : 0;
+        var results = Directory.CreateTempSubdirectory("apex-coverage-bad").FullName;
+        await File.WriteAllTextAsync(Path.Combine(results, "coverage.cobertura.xml"), report, TestContext.Current.CancellationToken);
+
+        var note = await factory.Services.GetRequiredService<CoverageRecorder>().RecordAsync(id, [], results, missing: null);
+
+        Assert.StartsWith("Code coverage is missing: the coverage report " + expected, note, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(results));
+        await using var db = factory.Database();
+        var stored = await db.RunCodeCoverage.AsNoTracking().SingleAsync(c => c.RunId == id, TestContext.Current.CancellationToken);
+        Assert.Equal((0, true), (stored.LinesValid, note!.EndsWith(stored.Note!, StringComparison.Ordinal)));
+        Assert.Equal(2, (await factory.ResultsAsync(id)).Count);
     }
 }
