@@ -17,10 +17,6 @@ public sealed class FakeOAuthProvider : FakeHttpServer
     private readonly ConcurrentDictionary<string, ProviderUser> _codes = new();
     private readonly ConcurrentDictionary<string, ProviderUser> _accessTokens = new();
 
-    public int TokenRequests => _tokenRequests;
-
-    private int _tokenRequests;
-
     public static async Task<FakeOAuthProvider> StartNewAsync()
     {
         var provider = new FakeOAuthProvider();
@@ -40,7 +36,6 @@ public sealed class FakeOAuthProvider : FakeHttpServer
     {
         app.MapPost("/oauth/token", async (HttpRequest request) =>
         {
-            Interlocked.Increment(ref _tokenRequests);
             var form = await request.ReadFormAsync();
             if (form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
             {

@@ -15,9 +15,6 @@ public abstract class ServerFixture : IAsyncLifetime
 
     public ServerSource Source { get; private set; }
 
-    /// <summary>The process id of the local server's watchdog, when the server is a local process.</summary>
-    public int? WatchdogId => _process?.WatchdogId;
-
     protected abstract string Name { get; }
 
     protected abstract string EnvironmentVariable { get; }

@@ -41,11 +41,13 @@ public sealed class WatchedProcess : IAsyncDisposable
         _watchdog = watchdog;
         Directory = directory;
         ServerId = serverId;
+        // Kept apart from _watchdog: Process.Id throws once the Process object is disposed.
+        WatchdogId = watchdog.Id;
     }
 
     public string Directory { get; }
 
-    public int WatchdogId { get; private init; }
+    public int WatchdogId { get; }
 
     /// <summary>The server's own process id (the watchdog's child).</summary>
     public int ServerId { get; }
@@ -84,7 +86,7 @@ public sealed class WatchedProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var id = await serverId.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return new WatchedProcess(process, command.Directory, id) { WatchdogId = process.Id };
+        return new WatchedProcess(process, command.Directory, id);
     }
 
     /// <summary>True when no process has this id any more (a zombie awaiting its parent counts as gone).</summary>
