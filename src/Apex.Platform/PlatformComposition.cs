@@ -5,6 +5,7 @@ using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
 using Apex.Platform.Metering;
+using Apex.Platform.Performance;
 using Apex.Platform.Realtime;
 
 namespace Apex.Platform;
@@ -25,6 +26,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
         if (services.Contains("metering")) builder.Services.AddMetering();
+        if (services.Contains("performance")) builder.Services.AddPerformance();
         return builder;
     }
 
@@ -33,6 +35,7 @@ public static class PlatformComposition
         var services = PlatformServicesOptions.Enabled(app.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (services.Contains("performance")) app.UsePerformance();
         app.UseWebSockets();
         app.UsePlatformAuthentication();
         app.UseAuthorization();
@@ -44,6 +47,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
+        if (services.Contains("performance")) app.MapPerformance();
         return app;
     }
 }
