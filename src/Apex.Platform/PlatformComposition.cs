@@ -7,6 +7,7 @@ using Apex.Platform.Data;
 using Apex.Platform.Metering;
 using Apex.Platform.Performance;
 using Apex.Platform.Realtime;
+using Apex.Platform.Resilience;
 
 namespace Apex.Platform;
 
@@ -26,6 +27,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
         if (services.Contains("metering")) builder.Services.AddMetering();
+        if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
         if (services.Contains("performance")) builder.Services.AddPerformance();
         return builder;
     }
@@ -47,6 +49,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
+        if (services.Contains("resilience")) app.MapResilience();
         if (services.Contains("performance")) app.MapPerformance();
         return app;
     }
