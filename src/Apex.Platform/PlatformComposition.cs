@@ -25,6 +25,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
         if (services.Contains("metering")) builder.Services.AddMetering();
+        if (services.Contains("billing") && services.Contains("metering")) builder.Services.AddUsageBilling();
         return builder;
     }
 
