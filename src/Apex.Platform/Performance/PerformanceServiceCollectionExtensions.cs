@@ -20,6 +20,7 @@ public static class PerformanceServiceCollectionExtensions
         services.AddSingleton<ConnectionAdmission>();
         services.AddSingleton<ResourceMonitor>();
         services.AddSingleton<BottleneckDetector>();
+        services.AddSingleton<PerformanceAlerts>();
         return services;
     }
 
