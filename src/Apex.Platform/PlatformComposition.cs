@@ -6,6 +6,7 @@ using Apex.Platform.Caching;
 using Apex.Platform.Data;
 using Apex.Platform.Metering;
 using Apex.Platform.Realtime;
+using Apex.Platform.Resilience;
 
 namespace Apex.Platform;
 
@@ -25,6 +26,8 @@ public static class PlatformComposition
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
         if (services.Contains("metering")) builder.Services.AddMetering();
+        if (services.Contains("cache")) builder.Services.AddPlatformCaching();
+        if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
         return builder;
     }
 
@@ -44,6 +47,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
+        if (services.Contains("resilience")) app.MapResilience();
         return app;
     }
 }

@@ -42,6 +42,7 @@ public static class AgentEndpoints
         services.AddSchema(31, "agent-states", AgentStateStore.Schema);
         services.AddSchema(32, "agent-errors", AgentErrorStore.Schema);
         services.AddSchema(33, "agent-workflows", WorkflowStore.Schema);
+        services.AddAgentCapabilities();
         return services;
     }
 
@@ -55,6 +56,7 @@ public static class AgentEndpoints
         runs.MapGet("/{id:guid}/errors", ListErrorsAsync);
         app.MapGet("/api/agents/tools", (ToolRegistry registry) => TypedResults.Ok(ToolCatalog.From(registry))).RequireAuthorization();
         app.MapWorkflows();
+        app.MapAgentCapabilities();
         return app;
     }
 

@@ -129,7 +129,10 @@ public sealed class ToolRegistry(IEnumerable<ISubAgent> builtIns, IServiceProvid
             return null;
         }
 
-        return agent;
+        // An agent built for an older protocol is wrapped in an adapter; one the platform cannot speak is refused.
+        var protocol = Versioning.AgentProtocol.Check(agent);
+        if (protocol.Refusal is { } refusal) problems.Add(refusal);
+        return protocol.Agent;
     }
 
     private static Type? ResolveType(ToolManifest manifest, List<string> problems)
