@@ -5,6 +5,7 @@ using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
 using Apex.Platform.Metering;
+using Apex.Platform.Performance;
 using Apex.Platform.Realtime;
 using Apex.Platform.Resilience;
 
@@ -29,6 +30,7 @@ public static class PlatformComposition
         if (services.Contains("billing") && services.Contains("metering")) builder.Services.AddUsageBilling();
         if (services.Contains("cache")) builder.Services.AddPlatformCaching();
         if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
+        if (services.Contains("performance")) builder.Services.AddPerformance();
         return builder;
     }
 
@@ -37,6 +39,7 @@ public static class PlatformComposition
         var services = PlatformServicesOptions.Enabled(app.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (services.Contains("performance")) app.UsePerformance();
         app.UseWebSockets();
         app.UsePlatformAuthentication();
         app.UseAuthorization();
@@ -49,6 +52,7 @@ public static class PlatformComposition
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
         if (services.Contains("resilience")) app.MapResilience();
+        if (services.Contains("performance")) app.MapPerformance();
         return app;
     }
 }
