@@ -51,6 +51,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
+        if (services.Contains("cache")) app.MapCaching();
         if (services.Contains("resilience")) app.MapResilience();
         if (services.Contains("performance")) app.MapPerformance();
         return app;
