@@ -9,7 +9,9 @@ namespace Apex.Coverage.Web.Analytics;
 /// happens (a result, a run's end, a quarantine, a plan import); a read whose report is older than
 /// the count computes it again, and concurrent readers wait for that one computation. After each
 /// coalesced burst of changes the hub computes the report itself and tells its subscribers, who
-/// only read it — no page computes anything.
+/// only read it — no page computes anything. A cheap fingerprint of the stored facts
+/// (<see cref="CoverageService.WatermarkAsync"/>) is compared too, so a write that signalled
+/// nothing here (another node on the shared store, a script) is never served stale.
 /// </summary>
 public sealed partial class CoverageReportHub : IDisposable
 {
@@ -35,7 +37,8 @@ public sealed partial class CoverageReportHub : IDisposable
     public async Task<CoverageReport?> GetAsync(CancellationToken cancellationToken = default)
     {
         var wanted = _changes.Version;
-        if (Volatile.Read(ref _latest) is { } latest && latest.Version >= wanted)
+        var watermark = await _service.WatermarkAsync(cancellationToken);
+        if (Volatile.Read(ref _latest) is { } latest && latest.Version >= wanted && latest.Watermark == watermark)
         {
             return latest.Report;
         }
@@ -43,15 +46,16 @@ public sealed partial class CoverageReportHub : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_latest is { } computed && computed.Version >= wanted)
+            if (_latest is { } computed && computed.Version >= wanted && computed.Watermark == watermark)
             {
                 return computed.Report;
             }
 
-            // Read the count first: a change during the computation makes the next read compute again.
+            // Read the count and the watermark first: a change during the computation makes the next read compute again.
             var version = _changes.Version;
+            watermark = await _service.WatermarkAsync(cancellationToken);
             var report = await _telemetry.MeasureReportAsync(() => _service.GetReportAsync(cancellationToken));
-            Volatile.Write(ref _latest, new Computed(version, report));
+            Volatile.Write(ref _latest, new Computed(version, watermark, report));
             return report;
         }
         finally
@@ -82,7 +86,7 @@ public sealed partial class CoverageReportHub : IDisposable
         _gate.Dispose();
     }
 
-    private sealed record Computed(long Version, CoverageReport? Report);
+    private sealed record Computed(long Version, string Watermark, CoverageReport? Report);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The coverage report could not be computed after a change")]
     private partial void LogRecomputeFailed(Exception error);

@@ -18,6 +18,32 @@ public sealed class CoverageService(
 {
     public FlakinessRule Rule => options.Value.Rule;
 
+    // What the report is computed from, in one round trip of aggregates over small tables and
+    // index ends: a writer that never signalled (another node, a script) still changes it.
+    private const string WatermarkSql = """
+        SELECT (SELECT MAX("Id") FROM "TestResults") AS "Results",
+               (SELECT MAX("Id") FROM "TestRuns") AS "Runs",
+               (SELECT COUNT(*) FROM "TestRuns" WHERE "FinishedAt" IS NOT NULL) AS "Finished",
+               (SELECT MAX("LastSeenAt") FROM "DiscoveredTests") AS "Seen",
+               (SELECT COUNT(*) FROM "DiscoveredTests") AS "Tests",
+               (SELECT MAX("Id") FROM "Quarantines") AS "Quarantined",
+               (SELECT COUNT(*) FROM "Quarantines" WHERE "ReleasedAt" IS NOT NULL) AS "Released"
+        """;
+
+    /// <summary>A fingerprint of the stored facts the report reads; equal fingerprints, equal reports.</summary>
+    public async Task<string> WatermarkAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = WatermarkSql;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var parts = new object[reader.FieldCount];
+        reader.GetValues(parts);
+        return string.Join('|', parts.Select(p => Convert.ToString(p, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     /// <summary>The report, or null while no plan has been imported.</summary>
     public async Task<CoverageReport?> GetReportAsync(CancellationToken cancellationToken = default)
     {
