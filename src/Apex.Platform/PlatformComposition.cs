@@ -26,6 +26,7 @@ public static class PlatformComposition
         if (services.Contains("agents")) builder.Services.AddAgents();
         if (services.Contains("billing")) builder.Services.AddBilling();
         if (services.Contains("metering")) builder.Services.AddMetering();
+        if (services.Contains("billing") && services.Contains("metering")) builder.Services.AddUsageBilling();
         if (services.Contains("cache")) builder.Services.AddPlatformCaching();
         if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
         return builder;

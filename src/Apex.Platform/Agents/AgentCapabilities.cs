@@ -1,10 +1,17 @@
 using Apex.Platform.Agents.Aggregation;
 using Apex.Platform.Agents.Audit;
+using Apex.Platform.Agents.Caching;
+using Apex.Platform.Agents.Context;
+using Apex.Platform.Agents.Costs;
 using Apex.Platform.Agents.Dependencies;
+using Apex.Platform.Agents.Llm;
+using Apex.Platform.Agents.Metrics;
 using Apex.Platform.Agents.Queue;
 using Apex.Platform.Agents.Versioning;
 using Apex.Platform.Data;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Apex.Platform.Agents;
 
@@ -22,10 +29,38 @@ public static class AgentCapabilities
         services.TryAddSingleton<AgentQueueWorkers>();
         services.TryAddSingleton<AgentDependencyResolver>();
         services.TryAddSingleton<AgentAuditLog>();
+        services.AddLlmPipeline();
         services.AddSchema(34, "agent-audit", AgentAuditSchema.Sql);
         services.AddSchema(35, "agent-conflicts", AggregationService.Schema);
         services.AddSchema(36, "agent-queue", AgentWorkQueue.Schema);
         return services;
+    }
+
+    private static void AddLlmPipeline(this IServiceCollection services)
+    {
+        services.AddOptions<ContextWindowOptions>().BindConfiguration(ContextWindowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LlmCacheOptions>().BindConfiguration(LlmCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AgentMetricsOptions>().BindConfiguration(AgentMetricsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ProviderHealth>();
+        services.TryAddSingleton<ProviderHealthChecker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProviderHealthChecker>(sp => sp.GetRequiredService<ProviderHealthChecker>()));
+        services.TryAddSingleton<ContextWindowManager>();
+        services.TryAddSingleton<ContextTrimStore>();
+        services.TryAddSingleton<CostTracker>();
+        services.TryAddSingleton<UsageReconciler>();
+        services.TryAddSingleton<LlmResponseCache>();
+        services.TryAddSingleton<LlmCacheWarmer>();
+        services.TryAddSingleton<AgentMetrics>();
+        // Only the agents' own meter, by its configured name, so figures of another platform in the same process stay out.
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0);
+            ((IDeferredMeterProviderBuilder)metrics).Configure((sp, builder) => builder.AddMeter(sp.GetRequiredService<IOptions<AgentMetricsOptions>>().Value.MeterName));
+        });
+        services.AddSchema(37, "agent-providers", ProviderHealth.Schema);
+        services.AddSchema(38, "agent-context", ContextTrimStore.Schema);
+        services.AddSchema(39, "agent-costs", CostTracker.Schema);
     }
 
     public static IEndpointRouteBuilder MapAgentCapabilities(this IEndpointRouteBuilder app)
@@ -34,6 +69,7 @@ public static class AgentCapabilities
         app.MapAgentDependencies();
         app.MapAgentAudit();
         app.MapAgentCompatibility();
+        app.MapLlmPipeline();
         return app;
     }
 }

@@ -7,7 +7,7 @@ namespace Apex.Platform.Agents;
 /// The supervisor's state in PostgreSQL: a run and its steps, each step written as it happens,
 /// so any platform instance can read a run mid-flight or after a crash. Reads are tenant-scoped.
 /// </summary>
-public sealed class AgentRunStore(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class AgentRunStore(NpgsqlDataSource dataSource, TimeProvider time, Metrics.AgentMetrics metrics)
 {
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS agent_runs (
@@ -51,12 +51,17 @@ public sealed class AgentRunStore(NpgsqlDataSource dataSource, TimeProvider time
             SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM agent_run_steps WHERE run_id = $1
             RETURNING seq
             """, [runId, StepKinds.Name(kind), (object?)tool ?? DBNull.Value, (object?)callId ?? DBNull.Value, content, time.GetUtcNow()]);
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var seq = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        metrics.Step(StepKinds.Name(kind));
+        return seq;
     }
 
-    public Task FinishAsync(Guid runId, string status, string? answer, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE agent_runs SET status = $2, answer = $3, updated_at = $4 WHERE id = $1",
+    public async Task FinishAsync(Guid runId, string status, string? answer, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync("UPDATE agent_runs SET status = $2, answer = $3, updated_at = $4 WHERE id = $1",
             [runId, status, (object?)answer ?? DBNull.Value, time.GetUtcNow()], cancellationToken);
+        if (status != "running") metrics.RunFinished(status);
+    }
 
     public async Task<AgentRun?> FindAsync(Guid tenantId, Guid runId, CancellationToken cancellationToken)
     {

@@ -22,6 +22,27 @@ public sealed class LlmOptions
     /// <summary>Retries of a failed provider call (429, 5xx) before the run fails; a failed run can be resumed.</summary>
     [Range(0, 10, ErrorMessage = "Platform:Llm:MaxRetries must be between 0 and 10.")]
     public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The primary provider's name in failover records and metrics.</summary>
+    public string Name { get; set; } = "primary";
+
+    /// <summary>Providers tried in order when the primary fails (5xx, 429, a timeout); empty: no failover.</summary>
+    public List<Llm.LlmProviderOptions> Fallbacks { get; set; } = [];
+
+    /// <summary>How long one provider may take to answer before the call fails over to the next.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Platform:Llm:AttemptTimeout must be between 100 ms and 10 minutes.")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a failed provider is left alone (unless it said Retry-After) before the health checker probes it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "Platform:Llm:CoolDown must be between 1 ms and 1 hour.")]
+    public TimeSpan CoolDown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the health checker looks for failed providers that are due for a probe.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "Platform:Llm:HealthCheckInterval must be between 100 ms and 1 day.")]
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IReadOnlyList<Llm.LlmProvider> Providers() =>
+        [new(Name, Endpoint, ApiKey, Model), .. Fallbacks.Select(f => new Llm.LlmProvider(f.Name, f.Endpoint, f.ApiKey, f.Model))];
 }
 
 /// <summary>How the supervisor runs, and where its sub-agents reach their external systems.</summary>

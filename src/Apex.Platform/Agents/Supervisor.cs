@@ -67,6 +67,7 @@ public sealed class Supervisor(
     private async Task<AgentRun> ExecuteAsync(UserContext user, AgentState state, CancellationToken cancellationToken)
     {
         var runId = state.RunId;
+        using var call = Llm.AgentCallContext.Begin(runId, user.TenantId);
         try
         {
             var (status, answer) = await ConverseAsync(user, state, cancellationToken);

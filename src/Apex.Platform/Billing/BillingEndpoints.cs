@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Apex.Platform.Auth;
 using Apex.Platform.Data;
+using Apex.Platform.Metering;
+using Apex.Platform.Scheduling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -28,6 +30,19 @@ public static class BillingEndpoints
         services.AddSchema(41, "billing-lifecycle",
             string.Join('\n', PaymentWebhookProcessor.Schema, SubscriptionLifecycle.Schema, BillingLedger.Schema, BillingNotifications.Schema));
         services.AddSchema(42, "revenue", RevenueRecognition.Schema);
+        services.AddScheduledJob<NoticeRedispatchJob>(NoticeRedispatchJob.Name, TimeSpan.FromMinutes(5));
+        services.AddScheduledJob<RenewalsJob>(RenewalsJob.Name, TimeSpan.FromHours(1));
+        services.AddScheduledJob<RevenueRecognitionJob>(RevenueRecognitionJob.Name, TimeSpan.FromDays(1));
+        return services;
+    }
+
+    /// <summary>Usage billed through billing: needs metering (its usage invoices and ClickHouse) hosted alongside.</summary>
+    public static IServiceCollection AddUsageBilling(this IServiceCollection services)
+    {
+        services.TryAddSingleton<UsageCharges>();
+        services.TryAddScoped<UsageInvoicing>();
+        services.AddSchema(55, "usage-charges", UsageCharges.Schema);
+        services.AddScheduledJob<UsageBillingJob>(UsageBillingJob.Name, TimeSpan.FromDays(1));
         return services;
     }
 

@@ -64,3 +64,16 @@ public sealed class FutureTranslator : ISubAgent, IVersionedAgent
     public Task<string> RunAsync(ToolArguments arguments, CancellationToken cancellationToken) =>
         Task.FromResult(new JsonObject { ["translation"] = arguments.String("text") }.ToJsonString());
 }
+
+/// <summary>Fetches a document of the asked length: what makes a conversation outgrow a model's window.</summary>
+public sealed class DocumentFetcher : ISubAgent
+{
+    public string Name => "fetch_document";
+
+    public string Description => "The text of a document, as many words as asked.";
+
+    public IReadOnlyList<ToolParameter> Parameters { get; } = [new("words", ToolParameterType.Integer, "Length in words", Minimum: 1)];
+
+    public Task<string> RunAsync(ToolArguments arguments, CancellationToken cancellationToken) =>
+        Task.FromResult(new JsonObject { ["text"] = string.Join(' ', Enumerable.Repeat("alpha", (int)arguments.Integer("words"))) }.ToJsonString());
+}

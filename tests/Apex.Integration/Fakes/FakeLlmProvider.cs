@@ -23,6 +23,17 @@ public sealed class FakeLlmProvider : FakeHttpServer
 
     public IReadOnlyList<LlmRequest> Requests => [.. _requests];
 
+    /// <summary>When set, every chat request is answered with this status (an outage, a rate limit) and no script step is used.</summary>
+    public int? FailWith { get; set; }
+
+    /// <summary>The Retry-After header sent with <see cref="FailWith"/>, e.g. "20".</summary>
+    public string? RetryAfter { get; set; }
+
+    /// <summary>Chat requests answered successfully, as the provider's own usage report counts them.</summary>
+    public int Served => _usage.Values.Sum(u => u.Requests);
+
+    private readonly ConcurrentDictionary<string, ProviderUsage> _usage = new(StringComparer.Ordinal);
+
     /// <summary>The provider's base URL as the OpenAI client wants it.</summary>
     public Uri Endpoint => new(BaseAddress, "v1");
 
@@ -43,7 +54,17 @@ public sealed class FakeLlmProvider : FakeHttpServer
         foreach (var step in steps) _script.Enqueue(step);
     }
 
-    protected override void Map(WebApplication app) => app.MapPost("/v1/chat/completions", async (HttpRequest request) =>
+    protected override void Map(WebApplication app)
+    {
+        app.MapPost("/v1/chat/completions", CompleteAsync);
+        // What a health checker probes; down while the provider fails every request.
+        app.MapGet("/v1/models", () => FailWith is { } status
+            ? Results.Json(new { error = new { message = "unavailable" } }, statusCode: status)
+            : Results.Json(new { data = new[] { new { id = Model, @object = "model" } } }));
+        app.MapGet("/v1/usage", () => Results.Json(new { data = _usage.Select(pair => new { model = pair.Key, requests = pair.Value.Requests, prompt_tokens = pair.Value.Prompt, completion_tokens = pair.Value.Completion }) }));
+    }
+
+    private async Task<IResult> CompleteAsync(HttpRequest request)
     {
         if (request.Headers.Authorization != $"Bearer {ApiKey}")
         {
@@ -52,11 +73,31 @@ public sealed class FakeLlmProvider : FakeHttpServer
 
         var llmRequest = new LlmRequest((await JsonNode.ParseAsync(request.Body))!.AsObject());
         _requests.Enqueue(llmRequest);
+        if (FailWith is { } failure)
+        {
+            if (RetryAfter is { } after) request.HttpContext.Response.Headers.RetryAfter = after;
+            return Results.Json(new { error = new { message = $"The provider answers {failure}.", type = failure == 429 ? "rate_limit_exceeded" : "server_error" } }, statusCode: failure);
+        }
+
         var reply = _script.TryDequeue(out var step) ? await step(llmRequest) : Fallback?.Invoke(llmRequest);
-        return reply is null
-            ? Results.Json(new { error = new { message = "The fake LLM has no scripted reply left.", type = "server_error" } }, statusCode: 500)
-            : Results.Content(reply.ToCompletionJson(llmRequest.Model), "application/json");
-    });
+        if (reply is { Stall: true })
+        {
+            // No answer until the caller gives up and closes the connection.
+            await Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return Results.Empty;
+        }
+
+        if (reply is null)
+        {
+            return Results.Json(new { error = new { message = "The fake LLM has no scripted reply left.", type = "server_error" } }, statusCode: 500);
+        }
+
+        _usage.AddOrUpdate(llmRequest.Model, _ => new ProviderUsage(1, reply.PromptTokens, reply.CompletionTokens),
+            (_, u) => new ProviderUsage(u.Requests + 1, u.Prompt + reply.PromptTokens, u.Completion + reply.CompletionTokens));
+        return Results.Content(reply.ToCompletionJson(llmRequest.Model), "application/json");
+    }
+
+    private sealed record ProviderUsage(int Requests, long Prompt, long Completion);
 }
 
 /// <summary>A chat completions request as the platform sent it.</summary>
@@ -88,6 +129,16 @@ public sealed record LlmReply(string? Content, IReadOnlyList<LlmToolCall> ToolCa
 
     public static LlmReply Calls(string? plan, params LlmToolCall[] calls) => new(plan, calls);
 
+    /// <summary>A request the provider never answers (the caller's timeout must end it).</summary>
+    public static LlmReply Stalled() => new(null, []) { Stall = true };
+
+    public bool Stall { get; init; }
+
+    /// <summary>The usage the provider reports for this reply.</summary>
+    public int PromptTokens { get; init; } = 10;
+
+    public int CompletionTokens { get; init; } = 5;
+
     public string ToCompletionJson(string model)
     {
         var message = new JsonObject { ["role"] = "assistant", ["content"] = Content };
@@ -113,7 +164,7 @@ public sealed record LlmReply(string? Content, IReadOnlyList<LlmToolCall> ToolCa
                 ["message"] = message,
                 ["finish_reason"] = ToolCalls.Count > 0 ? "tool_calls" : "stop",
             }),
-            ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
+            ["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens },
         }.ToJsonString();
     }
 }

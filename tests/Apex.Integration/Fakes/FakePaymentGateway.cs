@@ -33,6 +33,18 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
     /// <summary>When set, every new charge is declined with this reason (e.g. "card_declined").</summary>
     public string? DeclineReason { get; set; }
 
+    private readonly ConcurrentDictionary<string, ChargeFault> _nextFaults = new();
+    private int _heldCharges;
+
+    /// <summary>The next charge request for this customer (by reference) meets <paramref name="fault"/>, once.</summary>
+    public void FailNextCharge(string reference, ChargeFault fault) => _nextFaults[reference] = fault;
+
+    /// <summary>While set, charges of this customer (or of anyone, when empty) are made but their answer waits for the task.</summary>
+    public (string Reference, Task Release)? Hold { get; set; }
+
+    /// <summary>Charge requests waiting on <see cref="Hold"/> now.</summary>
+    public int HeldCharges => Volatile.Read(ref _heldCharges);
+
     public static async Task<FakePaymentGateway> StartNewAsync(TimeProvider clock)
     {
         var gateway = new FakePaymentGateway(clock);
@@ -89,12 +101,36 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
         var body = (await JsonNode.ParseAsync(request.Body))!;
         var key = request.Headers["Idempotency-Key"].ToString();
         if (key.Length == 0) return Results.Json(new { error = "idempotency_key_required" }, statusCode: 400);
-        var reason = DeclineReason;
+        var reference = body["reference"]!.GetValue<string>();
+        var fault = _nextFaults.TryRemove(reference, out var next) ? next : (ChargeFault?)null;
+        if (fault == ChargeFault.Unavailable) return Results.Json(new { error = "service_unavailable" }, statusCode: 503);
+        var reason = fault == ChargeFault.Decline ? "card_declined" : DeclineReason;
         // A repeated key gets the first answer, as real gateways do: no second charge.
-        var charge = _charges.GetOrAdd(key, _ => new GatewayChargeRecord($"ch_{Guid.NewGuid():N}", key, body["reference"]!.GetValue<string>(),
+        var charge = _charges.GetOrAdd(key, _ => new GatewayChargeRecord($"ch_{Guid.NewGuid():N}", key, reference,
             body["amount"]!.GetValue<decimal>(), body["currency"]!.GetValue<string>(), reason is null ? "succeeded" : "declined", reason,
             Interlocked.Increment(ref _sequence)));
+        if (fault == ChargeFault.LoseAnswer)
+        {
+            request.HttpContext.Abort();
+            return Results.Empty;
+        }
+
+        await WaitIfHeldAsync(reference, request.HttpContext.RequestAborted);
         return Results.Json(new { id = charge.Id, status = charge.Status, failureReason = charge.FailureReason });
+    }
+
+    private async Task WaitIfHeldAsync(string reference, CancellationToken aborted)
+    {
+        if (Hold is not { } hold || (hold.Reference.Length > 0 && hold.Reference != reference)) return;
+        Interlocked.Increment(ref _heldCharges);
+        try
+        {
+            await hold.Release.WaitAsync(aborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _heldCharges);
+        }
     }
 
     private long _sequence;
@@ -108,6 +144,18 @@ public sealed class FakePaymentGateway(TimeProvider clock) : FakeHttpServer
             body["amount"]!.GetValue<decimal>(), body["currency"]!.GetValue<string>());
         return Results.Json(new { id, url = new Uri(BaseAddress, $"pay/{id}") });
     }
+}
+
+public enum ChargeFault
+{
+    /// <summary>Declined with "card_declined"; a new attempt (a new idempotency key) may succeed.</summary>
+    Decline,
+
+    /// <summary>Answered 503 before anything is charged.</summary>
+    Unavailable,
+
+    /// <summary>Charged, then the connection drops before the answer: the caller cannot know it paid.</summary>
+    LoseAnswer,
 }
 
 public sealed record GatewayChargeRecord(string Id, string Key, string Reference, decimal Amount, string Currency, string Status, string? FailureReason, long Sequence);
