@@ -4,6 +4,7 @@ using Apex.Platform.Backend;
 using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
+using Apex.Platform.Data.Pooling;
 using Apex.Platform.Metering;
 using Apex.Platform.Realtime;
 using Apex.Platform.Resilience;
@@ -29,6 +30,7 @@ public static class PlatformComposition
         if (services.Contains("billing") && services.Contains("metering")) builder.Services.AddUsageBilling();
         if (services.Contains("cache")) builder.Services.AddPlatformCaching();
         if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
+        if (services.Contains("data")) builder.Services.AddDataCoordination();
         return builder;
     }
 
@@ -49,6 +51,7 @@ public static class PlatformComposition
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
         if (services.Contains("resilience")) app.MapResilience();
+        if (services.Contains("data")) app.MapDataCoordination();
         return app;
     }
 }

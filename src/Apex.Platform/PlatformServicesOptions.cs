@@ -11,7 +11,7 @@ public sealed class PlatformServicesOptions
     public static readonly string[] All = ["auth", "realtime", "backend", "agents", "billing"];
 
     /// <summary>Known, but hosted only where named: they need a store the default set does not (metering: ClickHouse).</summary>
-    public static readonly string[] OptIn = ["metering", "resilience"];
+    public static readonly string[] OptIn = ["metering", "resilience", "data"];
 
     public static IReadOnlySet<string> Enabled(IConfiguration configuration)
     {
