@@ -8,9 +8,9 @@ using NpgsqlTypes;
 // Batch insert throughput (plan item 57): the platform's COPY batch writer against multi-row
 // INSERT and row-at-a-time INSERT, same rows, same table, median of several rounds.
 //   APEX_BENCH_POSTGRES="Host=...;Username=...;Database=..." dotnet run -c Release --project benchmarks/Apex.Data.Benchmarks -- [rows] [rounds]
-// benchmarks/data/bench-batch-insert.sh starts a throwaway PostgreSQL and runs this for you.
+// benchmarks/Apex.Data.Benchmarks/bench-batch-insert.sh starts a throwaway PostgreSQL and runs this for you.
 var connectionString = Environment.GetEnvironmentVariable("APEX_BENCH_POSTGRES")
-    ?? throw new InvalidOperationException("Set APEX_BENCH_POSTGRES to an Npgsql connection string (or run benchmarks/data/bench-batch-insert.sh).");
+    ?? throw new InvalidOperationException("Set APEX_BENCH_POSTGRES to an Npgsql connection string (or run benchmarks/Apex.Data.Benchmarks/bench-batch-insert.sh).");
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 await using var dataSource = NpgsqlDataSource.Create(connectionString);
