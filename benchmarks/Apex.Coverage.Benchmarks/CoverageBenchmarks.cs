@@ -3,6 +3,7 @@ using System.Text.Json;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using BenchmarkDotNet.Attributes;
 using Microsoft.EntityFrameworkCore;

@@ -6,6 +6,7 @@ using Apex.Platform.Caching;
 using Apex.Platform.Data;
 using Apex.Platform.Data.Pooling;
 using Apex.Platform.Metering;
+using Apex.Platform.Performance;
 using Apex.Platform.Realtime;
 using Apex.Platform.Resilience;
 
@@ -30,6 +31,7 @@ public static class PlatformComposition
         if (services.Contains("billing") && services.Contains("metering")) builder.Services.AddUsageBilling();
         if (services.Contains("cache")) builder.Services.AddPlatformCaching();
         if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
+        if (services.Contains("performance")) builder.Services.AddPerformance();
         if (services.Contains("data")) builder.Services.AddDataCoordination();
         return builder;
     }
@@ -39,6 +41,7 @@ public static class PlatformComposition
         var services = PlatformServicesOptions.Enabled(app.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (services.Contains("performance")) app.UsePerformance();
         app.UseWebSockets();
         app.UsePlatformAuthentication();
         app.UseAuthorization();
@@ -50,7 +53,9 @@ public static class PlatformComposition
         if (services.Contains("agents")) app.MapAgents();
         if (services.Contains("billing")) app.MapBilling();
         if (services.Contains("metering")) app.MapMetering();
+        if (services.Contains("cache")) app.MapCaching();
         if (services.Contains("resilience")) app.MapResilience();
+        if (services.Contains("performance")) app.MapPerformance();
         if (services.Contains("data")) app.MapDataCoordination();
         return app;
     }

@@ -10,8 +10,9 @@ public sealed class PlatformServicesOptions
 
     public static readonly string[] All = ["auth", "realtime", "backend", "agents", "billing"];
 
-    /// <summary>Known, but hosted only where named: they need a store the default set does not (metering: ClickHouse).</summary>
-    public static readonly string[] OptIn = ["metering", "resilience", "data"];
+    /// <summary>Known, but hosted only where named: they need a store the default set does not (metering:
+    /// ClickHouse), or change how every request is admitted (performance: readiness gate, connection limit).</summary>
+    public static readonly string[] OptIn = ["metering", "resilience", "performance", "cache", "data"];
 
     public static IReadOnlySet<string> Enabled(IConfiguration configuration)
     {

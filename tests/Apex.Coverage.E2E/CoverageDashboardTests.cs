@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Results;
 using Microsoft.Playwright;
 
 namespace Apex.Coverage.E2E;

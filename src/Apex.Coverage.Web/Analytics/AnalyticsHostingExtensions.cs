@@ -1,4 +1,4 @@
-using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Plan;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +9,7 @@ public static class AnalyticsHostingExtensions
     /// <summary>Coverage analytics: statuses, flakiness, protected MRR, quarantine, trend, the coverage API.</summary>
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
-        builder.AddCoverageData();
+        builder.AddResults();
         var services = builder.Services;
         services.AddOptions<AnalyticsOptions>()
             .BindConfiguration(AnalyticsOptions.SectionName)
@@ -22,8 +22,9 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton<CoverageService>();
         services.TryAddSingleton<CoverageTrend>();
         services.TryAddSingleton<QuarantineBook>();
+        services.TryAddSingleton<TestListReader>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi();
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi().MapTestsApi();
 }

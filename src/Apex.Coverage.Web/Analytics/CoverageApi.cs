@@ -1,4 +1,4 @@
-using Apex.Coverage.Web.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Apex.Coverage.Web.Analytics;
@@ -11,7 +11,7 @@ public sealed record CoverageCategoryResponse(
     string Name, string Slug, int Items, int Implemented, int Passing, int Failing, int Flaky, int NotRun,
     decimal Mrr, decimal ProtectedMrr, decimal MrrAtRisk, double FlakyRate, double? LastSuiteSeconds, double? CodeLineRate);
 
-public sealed record CoverageTestResponse(string FullyQualifiedName, string Status, string? LastOutcome, bool Flaky, double FlipRate, bool Quarantined);
+public sealed record CoverageTestResponse(string FullyQualifiedName, string Status, string? LastOutcome, bool Flaky, double FlipRate, bool Quarantined, string Suite);
 
 public sealed record CoverageItemResponse(int Number, string Status, IReadOnlyList<CoverageTestResponse> Tests);
 
@@ -79,7 +79,7 @@ public static class CoverageApi
 
     private static CoverageTestResponse Test(TestCoverage t) => new(
         t.FullyQualifiedName, StatusNames.Of(t.Verdict.Status), t.Verdict.LatestOutcome?.ToString().ToLowerInvariant(),
-        t.Verdict.Flaky, Math.Round(t.Verdict.FlipRate, 4), t.Quarantined);
+        t.Verdict.Flaky, Math.Round(t.Verdict.FlipRate, 4), t.Quarantined, t.Suite);
 
     private static decimal Round(decimal dollars) => Math.Round(dollars, 2);
 

@@ -51,7 +51,7 @@ public static class CoverageCalculator
 
     private static CategoryCoverage Category(PlanCategory category, IReadOnlyList<ItemCoverage> items)
     {
-        var tests = items.SelectMany(i => i.Tests).DistinctBy(t => t.FullyQualifiedName).ToList();
+        var tests = items.SelectMany(i => i.Tests).DistinctBy(t => t.Key).ToList();
         return new CategoryCoverage(category, Figures(items, category.Mrr, tests, SumOfLatest(tests)), items);
     }
 

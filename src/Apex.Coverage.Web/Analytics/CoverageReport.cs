@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 
 namespace Apex.Coverage.Web.Analytics;
 
@@ -7,6 +8,11 @@ public sealed record TestCoverage(string FullyQualifiedName, IReadOnlyList<int> 
 {
     /// <summary>The MRR share of the items it maps to: what its failures put at risk.</summary>
     public decimal ItemsMrr { get; init; }
+
+    /// <summary>The suite it belongs to: a test is its suite and its name (<see cref="TestKey"/>).</summary>
+    public string Suite { get; init; } = string.Empty;
+
+    public TestKey Key => new(Suite, FullyQualifiedName);
 }
 
 /// <summary>A plan item: its status, its tests and its share of the category's MRR by BVJ $.</summary>

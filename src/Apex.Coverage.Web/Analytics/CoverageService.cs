@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -31,34 +32,51 @@ public sealed class CoverageService(
         return CoverageCalculator.Calculate(plan.Document, tests, seconds, Rule, time.GetUtcNow());
     }
 
-    /// <summary>One test's last <paramref name="runs"/> runs (one result per run, newest first) and its standing.</summary>
-    public async Task<TestDetail?> GetTestAsync(string name, int runs, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One test's last <paramref name="runs"/> runs (one result per run, newest first) and its
+    /// standing. Without a suite, the first suite (in key order) that knows the name is meant.
+    /// </summary>
+    public async Task<TestDetail?> GetTestAsync(string name, int runs, CancellationToken cancellationToken = default) =>
+        await GetTestAsync(null, name, runs, cancellationToken);
+
+    public async Task<TestDetail?> GetTestAsync(string? suite, string name, int runs, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var mapping = await db.DiscoveredTests.AsNoTracking().Where(t => t.FullyQualifiedName == name)
-            .Select(t => new { t.PlanItems, t.TraitsJson }).ToListAsync(cancellationToken);
-        var history = await TestHistoryReader.LatestAsync(db, name, Math.Max(runs, Rule.Window), cancellationToken);
-        if (mapping.Count == 0 && history.Count == 0)
+        suite ??= await SuiteOfAsync(db, name, cancellationToken);
+        if (suite is null)
+        {
+            return null;
+        }
+
+        var key = new TestKey(suite, name);
+        var known = (await TestCatalog.DescribeAsync(db, [key], cancellationToken)).GetValueOrDefault(key);
+        var history = await TestHistoryReader.LatestAsync(db, key, Math.Max(runs, Rule.Window), cancellationToken);
+        if (known is null && history.Count == 0)
         {
             return null;
         }
 
         var quarantine = await db.Quarantines.AsNoTracking()
             .FirstOrDefaultAsync(q => q.FullyQualifiedName == name && q.ReleasedAt == null, cancellationToken);
-        var items = mapping.SelectMany(m => TestHistoryReader.ParseItems(m.PlanItems)).Distinct().Order().ToList();
-        var test = new TestCoverage(name, items, TestVerdict.Judge(history, Rule, quarantine is not null), quarantine is not null);
-        return new TestDetail(test, [.. TestVerdict.PerRun(history).Take(runs)], mapping.FirstOrDefault()?.TraitsJson ?? "{}", quarantine);
+        var test = new TestCoverage(name, known?.PlanItems ?? [], TestVerdict.Judge(history, Rule, quarantine is not null), quarantine is not null) { Suite = suite };
+        return new TestDetail(test, [.. TestVerdict.PerRun(history).Take(runs)], known?.TraitsJson ?? "{}", quarantine);
     }
+
+    private static async Task<string?> SuiteOfAsync(CoverageDbContext db, string name, CancellationToken cancellationToken) =>
+        await db.DiscoveredTests.AsNoTracking().Where(t => t.FullyQualifiedName == name).OrderBy(t => t.SuiteName)
+            .Select(t => t.SuiteName).FirstOrDefaultAsync(cancellationToken)
+        ?? await db.TestResults.AsNoTracking().Where(r => r.FullyQualifiedName == name).OrderByDescending(r => r.RunId)
+            .Select(r => r.SuiteName).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Each failing or flaky test's most recent failure in its window, grouped by normalised message.</summary>
     public async Task<List<FailureGroup>> GetFailureGroupsAsync(CoverageReport report, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var failures = new List<TestFailure>();
-        foreach (var test in report.Tests.Where(t => t.Verdict.LatestOutcome == Runs.TestOutcome.Failed || t.Verdict.Flaky))
+        foreach (var test in report.Tests.Where(t => t.Verdict.LatestOutcome == TestOutcome.Failed || t.Verdict.Flaky))
         {
-            var history = await TestHistoryReader.LatestAsync(db, test.FullyQualifiedName, Rule.Window, cancellationToken);
-            if (TestVerdict.PerRun(history).FirstOrDefault(r => r.Outcome == Runs.TestOutcome.Failed) is { } failure)
+            var history = await TestHistoryReader.LatestAsync(db, test.Key, Rule.Window, cancellationToken);
+            if (TestVerdict.PerRun(history).FirstOrDefault(r => r.Outcome == TestOutcome.Failed) is { } failure)
             {
                 failures.Add(new TestFailure(test, failure));
             }
@@ -69,20 +87,13 @@ public sealed class CoverageService(
 
     private async Task<List<TestCoverage>> ReadTestsAsync(CoverageDbContext db, CancellationToken cancellationToken)
     {
-        var mappings = await TestHistoryReader.MappingsAsync(db, cancellationToken);
-        var names = await TestHistoryReader.ResultNamesAsync(db, cancellationToken);
+        var keys = await TestCatalog.AllKeysAsync(db, cancellationToken);
+        var known = await TestCatalog.DescribeAsync(db, null, cancellationToken);
         var quarantined = await TestHistoryReader.QuarantinedAsync(db, cancellationToken);
-        var known = mappings.Keys.Union(names, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var histories = await TestHistoryReader.LatestOfAllAsync(db, known, Rule.Window, cancellationToken);
-        var tests = new List<TestCoverage>();
-        foreach (var name in known)
-        {
-            var history = histories[name];
-            var isQuarantined = quarantined.Contains(name);
-            var items = mappings.TryGetValue(name, out var mapping) ? mapping.Items : [];
-            tests.Add(new TestCoverage(name, items, TestVerdict.Judge(history, Rule, isQuarantined), isQuarantined));
-        }
-
-        return tests;
+        var histories = await TestHistoryReader.LatestOfAllAsync(db, keys, Rule.Window, cancellationToken);
+        return [.. keys.Select(key => Judge(key, known.GetValueOrDefault(key), histories[key], quarantined.Contains(key.FullyQualifiedName)))];
     }
+
+    private TestCoverage Judge(TestKey key, KnownTest? known, List<RecordedOutcome> history, bool quarantined) =>
+        new(key.FullyQualifiedName, known?.PlanItems ?? [], TestVerdict.Judge(history, Rule, quarantined), quarantined) { Suite = key.Suite };
 }

@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Apex.Coverage.Web.Analytics;
 
@@ -29,23 +28,15 @@ public sealed class Quarantine
 
 internal sealed class QuarantineConfiguration : IEntityTypeConfiguration<Quarantine>
 {
-    private static readonly ValueConverter<DateTimeOffset, long> Required =
-        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
-
-    private static readonly ValueConverter<DateTimeOffset?, long?> Optional =
-        new(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
-
     public void Configure(EntityTypeBuilder<Quarantine> builder)
     {
         builder.Property(q => q.FullyQualifiedName).HasMaxLength(1000);
         builder.Property(q => q.Reason).HasMaxLength(2000);
         builder.Property(q => q.QuarantinedBy).HasMaxLength(200);
         builder.Property(q => q.ReleasedBy).HasMaxLength(200);
-        builder.Property(q => q.QuarantinedAt).HasConversion(Required);
-        builder.Property(q => q.ReleasedAt).HasConversion(Optional);
         builder.Ignore(q => q.Active);
         // At most one active quarantine per test; released ones stay as history.
-        builder.HasIndex(q => q.FullyQualifiedName).IsUnique().HasFilter("ReleasedAt IS NULL");
+        builder.HasIndex(q => q.FullyQualifiedName).IsUnique().HasFilter("\"ReleasedAt\" IS NULL");
     }
 }
 
@@ -76,8 +67,6 @@ internal sealed class CoverageSnapshotConfiguration : IEntityTypeConfiguration<C
 {
     public void Configure(EntityTypeBuilder<CoverageSnapshot> builder)
     {
-        builder.Property(s => s.TakenAt).HasConversion(new ValueConverter<DateTimeOffset, long>(
-            v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero)));
         // SQLite has no decimal type; dollars are whole figures in the plan, a double holds them exactly.
         builder.Property(s => s.ProtectedMrr).HasConversion<double>();
         builder.Property(s => s.Mrr).HasConversion<double>();

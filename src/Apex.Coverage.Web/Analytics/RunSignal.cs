@@ -1,19 +1,19 @@
-using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Results;
 
 namespace Apex.Coverage.Web.Analytics;
 
 /// <summary>
 /// Passes the runner's "a result was recorded" and "a run changed state" on to
-/// <see cref="CoverageChanges"/>, so watching pages follow a run live. The runner is optional in a
-/// host (tests, CI-only nodes): without its notifier this does nothing.
+/// <see cref="CoverageChanges"/>, so watching pages follow a run live. The notifier belongs to the
+/// shared Results module, so this depends on it and not on the runner.
 /// </summary>
-internal sealed class RunSignal(IServiceProvider services, CoverageChanges changes) : IHostedService
+internal sealed class RunSignal(RunNotifier notifier, CoverageChanges changes) : IHostedService
 {
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = services.GetService<RunNotifier>()?.Subscribe(null, update =>
+        _subscription = notifier.Subscribe(null, update =>
         {
             if (update.Kind is RunUpdateKind.Result or RunUpdateKind.Status)
             {

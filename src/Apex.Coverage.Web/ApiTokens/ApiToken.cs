@@ -1,7 +1,6 @@
 using Apex.Coverage.Web.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Apex.Coverage.Web.ApiTokens;
 
@@ -28,22 +27,13 @@ public sealed class ApiToken
 
 internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
 {
-    // UTC ticks, like the run timestamps: SQLite cannot order DateTimeOffset text.
-    private static readonly ValueConverter<DateTimeOffset, long> Required =
-        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
-
-    private static readonly ValueConverter<DateTimeOffset?, long?> Optional =
-        new(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
-
     public void Configure(EntityTypeBuilder<ApiToken> builder)
     {
         builder.Property(t => t.Name).HasMaxLength(ApiTokenStore.MaxNameLength);
         builder.Property(t => t.Prefix).HasMaxLength(16);
         builder.Property(t => t.Hash).HasMaxLength(64);
-        builder.Property(t => t.CreatedAt).HasConversion(Required);
-        builder.Property(t => t.RevokedAt).HasConversion(Optional);
         builder.HasIndex(t => t.Prefix);
         // One live token per name, so `tokens revoke --name ci` means exactly one token.
-        builder.HasIndex(t => t.Name).IsUnique().HasFilter("RevokedAt IS NULL");
+        builder.HasIndex(t => t.Name).IsUnique().HasFilter("\"RevokedAt\" IS NULL");
     }
 }

@@ -9,6 +9,26 @@ namespace Apex.Coverage.Web.Data;
 /// </summary>
 public sealed partial class CoverageDbContext(DbContextOptions<CoverageDbContext> options) : DbContext(options)
 {
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        OnSaving();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        OnSaving();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>Lets a feature keep its denormalised columns right before anything is written.</summary>
+    partial void OnSaving();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CoverageDbContext).Assembly);
+
+    // One timestamp convention for the whole model (UtcTicksConverter says why); it covers the
+    // nullable properties too.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
 }

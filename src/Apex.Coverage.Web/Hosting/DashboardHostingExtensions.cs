@@ -1,6 +1,6 @@
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
-using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
@@ -19,6 +19,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        builder.AddApiDocumentation();
         builder.AddPlan();
         builder.AddIngestion();
         builder.AddRuns();
@@ -37,6 +38,7 @@ public static class DashboardHostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapApiDocumentation();
         app.MapPlanApi();
         app.MapIngestion();
         app.MapRuns();

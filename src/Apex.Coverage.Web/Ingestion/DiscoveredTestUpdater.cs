@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
 using Microsoft.EntityFrameworkCore;
 
@@ -80,17 +81,6 @@ internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionReque
             ? new TraitValues(JsonSerializer.Serialize(traits), PlanItemsOf(traits))
             : null;
 
-    /// <summary>PlanId trait values ("1", "2", or "1,2") as the sorted list "1,2".</summary>
-    internal static string PlanItemsOf(IReadOnlyDictionary<string, IReadOnlyList<string>> traits)
-    {
-        var numbers = traits
-            .Where(t => t.Key.Equals("PlanId", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(t => t.Value)
-            .SelectMany(v => v.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
-            .Select(v => int.TryParse(v, out var n) && n > 0 ? n : (int?)null)
-            .OfType<int>()
-            .Distinct()
-            .Order();
-        return string.Join(',', numbers);
-    }
+    /// <summary>PlanId trait values ("1", "2", or "1,2") as the sorted list "1,2" (<see cref="PlanIds"/>).</summary>
+    internal static string PlanItemsOf(IReadOnlyDictionary<string, IReadOnlyList<string>> traits) => PlanIds.Store(PlanIds.Of(traits));
 }

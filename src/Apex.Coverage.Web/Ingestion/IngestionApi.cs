@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -1,15 +1,15 @@
 using Apex.Coverage.Web.ApiTokens;
-using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Apex.Coverage.Web.Ingestion;
 
 public static class IngestionHostingExtensions
 {
-    /// <summary>The CI results API: upload reader, parsers, ingestor, API tokens and the API document.</summary>
+    /// <summary>The CI results API: upload reader, parsers, ingestor, API tokens.</summary>
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
-        builder.AddCoverageData();
+        builder.AddResults();
         builder.AddApiTokens();
         var services = builder.Services;
         services.AddOptions<IngestionOptions>()
@@ -20,7 +20,6 @@ public static class IngestionHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ResultUploadReader>();
         services.TryAddSingleton<ResultIngestor>();
-        builder.AddApiDocumentation();
         return builder;
     }
 
@@ -37,7 +36,6 @@ public static class IngestionHostingExtensions
     public static WebApplication MapIngestion(this WebApplication app)
     {
         app.MapIngestionApi();
-        app.MapApiDocumentation();
         return app;
     }
 }

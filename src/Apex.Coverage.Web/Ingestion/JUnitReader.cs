@@ -1,4 +1,5 @@
 using System.Xml;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 
 namespace Apex.Coverage.Web.Ingestion;

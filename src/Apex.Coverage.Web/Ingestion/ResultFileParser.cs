@@ -1,4 +1,5 @@
 using System.Xml;
+using Apex.Coverage.Web.Results;
 
 namespace Apex.Coverage.Web.Ingestion;
 

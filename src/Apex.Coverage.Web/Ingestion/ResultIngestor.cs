@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
 
@@ -62,7 +63,7 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
         var run = NewRun(request, file, now);
         db.TestRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
-        await BulkInserter.InsertAsync(db, [.. file.Results.Select(r => ToEntity(r, run.Id, request.Commit, now))], cancellationToken);
+        await BulkInserter.InsertAsync(db, [.. file.Results.Select(r => ToEntity(r, run.Id, request.Suite, request.Commit, now))], cancellationToken);
         await new DiscoveredTestUpdater(db, request, now).ApplyAsync(file, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new IngestionOutcome(run, Created: true);
@@ -94,9 +95,10 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
         };
     }
 
-    private static TestResult ToEntity(ParsedResult result, long runId, string? commit, DateTimeOffset now) => new()
+    private static TestResult ToEntity(ParsedResult result, long runId, string suite, string? commit, DateTimeOffset now) => new()
     {
         RunId = runId,
+        SuiteName = suite,
         ResultKey = result.ResultKey,
         FullyQualifiedName = result.FullyQualifiedName,
         DisplayName = result.DisplayName,

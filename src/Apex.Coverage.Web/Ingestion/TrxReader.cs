@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 
 namespace Apex.Coverage.Web.Ingestion;

@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Results;
+using Apex.Coverage.Web.VsTest;
 namespace Apex.Coverage.Web.Runs;
 
 /// <summary>The state a run ends in and why, from how it was stopped and what was recorded.</summary>

@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
-using Apex.Coverage.Web.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -21,8 +23,8 @@ public sealed partial class RunExecutor(
     RunNotifier notifier,
     ActiveRuns active,
     IOptions<RunsOptions> options,
-    CoverageRunSettings coverageSettings,
-    CoverageRecorder coverage,
+    CodeCoverageRunSettings coverageSettings,
+    CodeCoverageRecorder coverage,
     TimeProvider time,
     ILogger<RunExecutor> logger)
 {
@@ -83,7 +85,7 @@ public sealed partial class RunExecutor(
 
     private async Task<RunEnd> RunTestsAsync(TestRun run, Suite suite, VsTestSession session, RunControl control, IReadOnlyList<DiscoveredCase> expected)
     {
-        var recorder = new RunRecorder(run.Id, run.Commit, databases, notifier, control, time);
+        var recorder = new RunRecorder(run.Id, run.SuiteName, run.Commit, databases, notifier, control, time);
         var marker = RunProcessReaper.NewMarker(run.Id);
         var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
         var settings = RunSettingsXml.For(run.TestCaseFilter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker }, resultsDirectory);

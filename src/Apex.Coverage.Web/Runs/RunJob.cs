@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Results;
 namespace Apex.Coverage.Web.Runs;
 
 public sealed record RunCountsJson(int Total, int Passed, int Failed, int Skipped);

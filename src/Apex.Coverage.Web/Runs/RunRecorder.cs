@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 using VsTestOutcome = Microsoft.VisualStudio.TestPlatform.ObjectModel.TestOutcome;
 using VsTestResult = Microsoft.VisualStudio.TestPlatform.ObjectModel.TestResult;
+using TestResult = Apex.Coverage.Web.Results.TestResult;
+using TestOutcome = Apex.Coverage.Web.Results.TestOutcome;
 
 namespace Apex.Coverage.Web.Runs;
 
@@ -38,9 +42,9 @@ public sealed class RunRecorder : ITestRunObserver
     private readonly Task _consumer;
     private long _persistTicks;
 
-    public RunRecorder(long runId, string? commit, IDbContextFactory<CoverageDbContext> databases, RunNotifier notifier, RunControl control, TimeProvider time)
+    public RunRecorder(long runId, string suite, string? commit, IDbContextFactory<CoverageDbContext> databases, RunNotifier notifier, RunControl control, TimeProvider time)
     {
-        _counts = new TestRun { Id = runId, SuiteName = string.Empty, Commit = commit };
+        _counts = new TestRun { Id = runId, SuiteName = suite, Commit = commit };
         (_databases, _notifier, _control, _time) = (databases, notifier, control, time);
         _consumer = Task.Run(ConsumeAsync);
     }
@@ -146,6 +150,7 @@ public sealed class RunRecorder : ITestRunObserver
     private TestResult ToEntity(VsTestResult result) => new()
     {
         RunId = _counts.Id,
+        SuiteName = _counts.SuiteName,
         ResultKey = UniqueKey(result),
         FullyQualifiedName = result.TestCase.FullyQualifiedName,
         DisplayName = result.DisplayName ?? result.TestCase.DisplayName,

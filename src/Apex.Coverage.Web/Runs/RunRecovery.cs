@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Runs;

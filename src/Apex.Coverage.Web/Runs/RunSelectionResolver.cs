@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Runs;

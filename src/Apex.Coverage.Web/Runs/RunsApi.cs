@@ -1,6 +1,7 @@
 using Apex.Coverage.Web.ApiTokens;
-using Apex.Coverage.Web.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,7 +29,7 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<List<RunSummaryJson>>, ProblemHttpResult>> ListAsync(
-        IDbContextFactory<CoverageDbContext> databases, CancellationToken cancellationToken, int take = 50, int skip = 0)
+        RunReader runs, CancellationToken cancellationToken, int take = 50, int skip = 0)
     {
         if (take is < 1 or > MaxTake || skip < 0)
         {
@@ -36,22 +37,20 @@ public static class RunsApi
                 detail: $"take must be between 1 and {MaxTake} and skip at least 0 (got take={take}, skip={skip}).");
         }
 
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var runs = await db.TestRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
-        return TypedResults.Ok(runs.Select(RunJson.Summary).ToList());
+        var page = await runs.ListAsync(skip, take, cancellationToken);
+        return TypedResults.Ok(page.Select(RunJson.Summary).ToList());
     }
 
     private static async Task<Results<Ok<RunDetailJson>, ProblemHttpResult>> GetAsync(
-        long id, IDbContextFactory<CoverageDbContext> databases, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
+        long id, RunReader runs, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
     {
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var run = await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var run = await runs.FindAsync(id, cancellationToken);
         if (run is null)
         {
             return NotFound(id);
         }
 
-        var results = await db.TestResults.AsNoTracking().Where(r => r.RunId == id).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        var results = await runs.ResultsAsync(id, cancellationToken);
         var coverage = await codeCoverage.ForRunAsync(id, cancellationToken);
         return TypedResults.Ok(RunJson.Detail(run, results, coverage is null ? null : CodeCoverageJson.Of(coverage)));
     }

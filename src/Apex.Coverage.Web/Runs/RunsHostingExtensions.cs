@@ -1,7 +1,9 @@
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.VsTest;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
@@ -16,7 +18,7 @@ public static class RunsHostingExtensions
     /// <summary>Runs: requests, the Hangfire job and its servers (one worker per suite queue), the VSTest session, live progress, start-up recovery.</summary>
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
     {
-        builder.AddCoverageData();
+        builder.AddResults();
         builder.AddSuites();
         builder.AddApiTokens();
         var services = builder.Services;
@@ -26,7 +28,6 @@ public static class RunsHostingExtensions
         services.TryAddSingleton<PlanCatalog>();
         services.TryAddSingleton<VsTestConsoleLocator>();
         services.TryAddSingleton<IVsTestWrapperFactory, VsTestWrapperFactory>();
-        services.TryAddSingleton<RunNotifier>();
         services.TryAddSingleton<ActiveRuns>();
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunSelectionResolver>();
@@ -73,7 +74,6 @@ public static class RunsHostingExtensions
     public static WebApplication MapRuns(this WebApplication app)
     {
         app.MapRunsApi();
-        app.MapTestsApi();
         var settings = app.Services.GetRequiredService<IOptions<HangfireSettings>>().Value;
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Apex.Coverage.Web.Results;
 using Hangfire;
 
 namespace Apex.Coverage.Web.Runs;

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -18,8 +19,6 @@ public sealed record DiscoveredCase(Guid Id, string FullyQualifiedName, string D
 /// </summary>
 public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> databases, TimeProvider time)
 {
-    public const string PlanTrait = "PlanId";
-
     private readonly ConcurrentDictionary<string, (DateTime Written, IReadOnlyList<DiscoveredCase> Cases)> _known = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<IReadOnlyList<DiscoveredCase>> DiscoverAsync(VsTestSession session, Suite suite, CancellationToken cancellationToken)
@@ -43,10 +42,9 @@ public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> database
         return cases;
     }
 
+    /// <summary>The plan items of a discovered case, by the one PlanId rule (<see cref="PlanIds"/>).</summary>
     public static IReadOnlyList<int> PlanItemsOf(TestCase test) =>
-        [.. test.Traits.Where(t => t.Name == PlanTrait)
-            .Select(t => int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0)
-            .Where(n => n > 0).Distinct().Order()];
+        PlanIds.Of(test.Traits.Select(t => KeyValuePair.Create(t.Name, t.Value)));
 
     private async Task StoreAsync(Suite suite, IReadOnlyList<TestCase> tests, CancellationToken cancellationToken)
     {
@@ -80,7 +78,7 @@ public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> database
         row.Source = source;
         row.TraitsJson = JsonSerializer.Serialize(rows.SelectMany(r => r.Traits).GroupBy(t => t.Name)
             .ToDictionary(g => g.Key, g => g.Select(t => t.Value).Distinct().Order().ToArray()));
-        row.PlanItems = string.Join(",", rows.SelectMany(PlanItemsOf).Distinct().Order());
+        row.PlanItems = PlanIds.Store(rows.SelectMany(PlanItemsOf));
         row.LastSeenAt = now;
         row.Missing = false;
     }

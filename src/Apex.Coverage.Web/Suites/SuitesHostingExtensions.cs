@@ -1,4 +1,4 @@
-using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +9,7 @@ public static class SuitesHostingExtensions
     /// <summary>The configured suites (validated at start), their build and their discovery.</summary>
     public static IHostApplicationBuilder AddSuites(this IHostApplicationBuilder builder)
     {
-        builder.AddCoverageData();
+        builder.AddResults();
         var services = builder.Services;
         services.AddOptions<SuitesOptions>().BindConfiguration(SuitesOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SuitesOptions>, SuitesOptionsValidator>());

@@ -30,10 +30,34 @@ public static class AgentCapabilities
         services.TryAddSingleton<AgentDependencyResolver>();
         services.TryAddSingleton<AgentAuditLog>();
         services.AddLlmPipeline();
+        services.AddRunControls();
         services.AddSchema(34, "agent-audit", AgentAuditSchema.Sql);
         services.AddSchema(35, "agent-conflicts", AggregationService.Schema);
         services.AddSchema(36, "agent-queue", AgentWorkQueue.Schema);
         return services;
+    }
+
+    private static void AddRunControls(this IServiceCollection services)
+    {
+        services.AddOptions<Cancellation.RunTimeoutOptions>().BindConfiguration(Cancellation.RunTimeoutOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Resources.AgentResourceOptions>().BindConfiguration(Resources.AgentResourceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Resources.WorkerScalingOptions>().BindConfiguration(Resources.WorkerScalingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Quality.QualityGateOptions>().BindConfiguration(Quality.QualityGateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Fallbacks.FallbackOptions>().BindConfiguration(Fallbacks.FallbackOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Configuration.AgentConfigFileOptions>().BindConfiguration(Configuration.AgentConfigFileOptions.SectionName);
+        services.TryAddSingleton<Cancellation.RunCancellations>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Cancellation.RunCancellations>(sp => sp.GetRequiredService<Cancellation.RunCancellations>()));
+        services.TryAddSingleton<Resources.AgentResourceManager>();
+        services.TryAddSingleton<Resources.AgentWorkerScaler>();
+        services.TryAddSingleton<Quality.QualityGate>();
+        services.TryAddSingleton<Fallbacks.FallbackEvents>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Fallbacks.FallbackChainLoader>());
+        services.TryAddSingleton<Configuration.AgentConfigWatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Configuration.AgentConfigWatcher>(sp => sp.GetRequiredService<Configuration.AgentConfigWatcher>()));
+        services.AddSingleton<IConfigureOptions<Configuration.AgentRuntimeOptions>>(sp => sp.GetRequiredService<Configuration.AgentConfigWatcher>());
+        services.AddSingleton<IOptionsChangeTokenSource<Configuration.AgentRuntimeOptions>>(sp => sp.GetRequiredService<Configuration.AgentConfigWatcher>());
+        services.AddSchema(39, "agent-quality", Quality.QualityGate.Schema);
+        services.AddSchema(39, "agent-fallbacks", Fallbacks.FallbackEvents.Schema);
     }
 
     private static void AddLlmPipeline(this IServiceCollection services)
@@ -70,6 +94,7 @@ public static class AgentCapabilities
         app.MapAgentAudit();
         app.MapAgentCompatibility();
         app.MapLlmPipeline();
+        app.MapRunControls();
         return app;
     }
 }

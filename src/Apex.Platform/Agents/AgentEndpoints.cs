@@ -53,6 +53,7 @@ public static class AgentEndpoints
         runs.MapGet("/", (HttpContext http, AgentRunStore store, CancellationToken ct) => store.ListAsync(http.User.ToUserContext().TenantId, ct));
         runs.MapGet("/{id:guid}", FindRunAsync);
         runs.MapPost("/{id:guid}/resume", ResumeRunAsync);
+        runs.MapPost("/{id:guid}/cancel", CancelRunAsync);
         runs.MapGet("/{id:guid}/errors", ListErrorsAsync);
         app.MapGet("/api/agents/tools", (ToolRegistry registry) => TypedResults.Ok(ToolCatalog.From(registry))).RequireAuthorization();
         app.MapWorkflows();
@@ -85,10 +86,24 @@ public static class AgentEndpoints
             return denied.ToProblem();
         }
 
+        // A tenant's concurrency and token limits: the run waits for a slot or is refused with the reason.
+        await using var lease = await http.RequestServices.GetRequiredService<Resources.AgentResourceManager>().AcquireAsync(user.TenantId, ct);
+        if (!lease.Granted)
+        {
+            return TypedResults.Problem(lease.Refusal, statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var run = await supervisor.RunAsync(user, request.Goal, ct);
         if (run.Status == "completed")
         {
             return TypedResults.Created($"/api/agents/runs/{run.Id}", run);
+        }
+
+        if (run.Status is "canceled" or "refused")
+        {
+            return TypedResults.Problem($"The agent run was {run.Status}: {run.Steps.LastOrDefault()?.Content}",
+                statusCode: run.Status == "canceled" ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity,
+                extensions: new Dictionary<string, object?> { ["runId"] = run.Id, ["runStatus"] = run.Status });
         }
 
         // The aggregated error names every cause, so the caller needs no second request to see why.
@@ -118,6 +133,24 @@ public static class AgentEndpoints
 
         var result = await supervisor.ResumeAsync(http.User.ToUserContext(), id, ct);
         return result.Run is { } run ? TypedResults.Ok(run) : TypedResults.Problem(result.Problem, statusCode: result.Status);
+    }
+
+    /// <summary>Asks whichever instance runs the run to cancel it; answers 202 at once, the run records the outcome.</summary>
+    private static async Task<Results<Accepted, NotFound, ProblemHttpResult>> CancelRunAsync(
+        Guid id, HttpContext http, AgentRunStore store, Cancellation.RunCancellations cancellations, CancellationToken ct)
+    {
+        if (await store.FindAsync(http.User.ToUserContext().TenantId, id, ct) is not { } run)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (run.Status != "running")
+        {
+            return TypedResults.Problem($"Run {id} is {run.Status}; only a running run can be canceled.", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        await cancellations.RequestAsync(id);
+        return TypedResults.Accepted($"/api/agents/runs/{id}");
     }
 
     public sealed record NewRun(string? Goal);

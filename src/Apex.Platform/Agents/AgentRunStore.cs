@@ -130,6 +130,8 @@ public enum StepKind
     Answer,
     Error,
     Resumed,
+    Canceled,
+    QualityRefused,
 }
 
 /// <summary>Step kinds as stored and served: snake_case, stable across renames of the enum.</summary>
@@ -144,6 +146,8 @@ public static class StepKinds
         StepKind.ToolFailed => "tool_failed",
         StepKind.Answer => "answer",
         StepKind.Resumed => "resumed",
+        StepKind.Canceled => "canceled",
+        StepKind.QualityRefused => "quality_refused",
         _ => "error",
     };
 }

@@ -38,6 +38,7 @@ public sealed class LlmClientFactory(IOptions<LlmOptions> options, IHttpClientFa
             : new ProviderFailoverChatClient(providers, services.GetRequiredService<ProviderHealth>(), settings, services.GetRequiredService<TimeProvider>());
         client = new MetricsChatClient(client, services.GetRequiredService<AgentMetrics>(), settings.Name);
         client = new CostChatClient(client, services.GetRequiredService<CostTracker>(), settings.Model);
+        client = new Resources.TokenMeteringChatClient(client, services.GetRequiredService<Resources.AgentResourceManager>());
         client = new TenantCacheChatClient(client, services.GetRequiredService<LlmResponseCache>(), services.GetRequiredService<IOptions<LlmCacheOptions>>(), settings.Model);
         return new ContextWindowChatClient(client, services.GetRequiredService<ContextWindowManager>(), services.GetRequiredService<ContextTrimStore>(), settings.Model);
     }

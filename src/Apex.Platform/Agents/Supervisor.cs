@@ -12,7 +12,8 @@ namespace Apex.Platform.Agents;
 /// </summary>
 public sealed class Supervisor(
     LlmClientFactory llm, ToolDispatcher dispatcher, AgentRunStore store, AgentStateStore states,
-    AgentErrorPropagator errors, IOptions<AgentsOptions> options, ILogger<Supervisor> logger)
+    AgentErrorPropagator errors, IOptions<AgentsOptions> options, ILogger<Supervisor> logger,
+    Cancellation.RunCancellations cancellations, Quality.QualityGate gate, IOptionsMonitor<Configuration.AgentRuntimeOptions> runtime)
 {
     public const string Instructions = """
         You are the Apex supervisor. First state a short plan, then delegate each step to the
@@ -23,7 +24,8 @@ public sealed class Supervisor(
     public async Task<AgentRun> RunAsync(UserContext user, string goal, CancellationToken cancellationToken)
     {
         var runId = await store.StartAsync(user, goal, cancellationToken);
-        var state = new AgentState(runId, goal, 0, [new(ChatRole.System, Instructions), new(ChatRole.User, goal)]);
+        // Instructions as configured now: a configuration change applies to the runs started after it.
+        var state = new AgentState(runId, goal, 0, [new(ChatRole.System, runtime.CurrentValue.Instructions ?? Instructions), new(ChatRole.User, goal)]);
         await states.SaveAsync(state, cancellationToken);
         return await ExecuteAsync(user, state, cancellationToken);
     }
@@ -42,6 +44,11 @@ public sealed class Supervisor(
         if (run.Status == "completed")
         {
             return ResumeResult.Refused(StatusCodes.Status409Conflict, $"Run {runId} is already completed; there is nothing to resume.");
+        }
+
+        if (run.Status is "canceled" or "refused")
+        {
+            return ResumeResult.Refused(StatusCodes.Status409Conflict, $"Run {runId} was {run.Status}; a {run.Status} run cannot be resumed. Start a new run instead.");
         }
 
         AgentState? state;
@@ -68,15 +75,18 @@ public sealed class Supervisor(
     {
         var runId = state.RunId;
         using var call = Llm.AgentCallContext.Begin(runId, user.TenantId);
+        using var scope = cancellations.Begin(runId, cancellationToken);
         try
         {
-            var (status, answer) = await ConverseAsync(user, state, cancellationToken);
-            await store.FinishAsync(runId, status, answer, cancellationToken);
+            var (status, answer) = await ConverseAsync(user, state, scope.Token);
+            await store.FinishAsync(runId, status, answer, scope.Token);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (scope.Token.IsCancellationRequested)
         {
+            // The in-flight LLM call and tools saw the same token and stopped; the run says why.
+            await store.AppendStepAsync(runId, StepKind.Canceled, scope.Reason ?? "the caller went away", null, null, CancellationToken.None);
             await store.FinishAsync(runId, "canceled", null, CancellationToken.None);
-            throw;
+            if (scope.Reason is null) throw;
         }
         catch (Exception exception)
         {
@@ -95,12 +105,23 @@ public sealed class Supervisor(
     {
         var runId = state.RunId;
         List<ChatMessage> messages = [.. state.Messages];
-        var chatOptions = new ChatOptions { Tools = dispatcher.Declarations(), ToolMode = ChatToolMode.Auto };
+        var disabled = runtime.CurrentValue.DisabledTools;
+        var chatOptions = new ChatOptions { Tools = [.. dispatcher.Declarations().Where(t => !disabled.Contains(t.Name))], ToolMode = ChatToolMode.Auto };
+        var attempts = 0;
         for (var round = state.Round; round < options.Value.MaxSteps; round++)
         {
             var response = await llm.Client.GetResponseAsync(messages, chatOptions, cancellationToken);
             messages.AddRange(response.Messages);
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+            if (calls.Count == 0 && await gate.CheckAsync(runId, ++attempts, response.Text, cancellationToken) is { Passed: false } verdict)
+            {
+                // The model gets the validator's reasons and another try, until the attempts are used up.
+                await store.AppendStepAsync(runId, StepKind.QualityRefused, verdict.Feedback, null, null, cancellationToken);
+                if (attempts >= gate.MaxAttempts) return ("refused", null);
+                messages.Add(new ChatMessage(ChatRole.User, verdict.Feedback));
+                continue;
+            }
+
             if (calls.Count == 0)
             {
                 await store.AppendStepAsync(runId, StepKind.Answer, response.Text, null, null, cancellationToken);
@@ -113,7 +134,7 @@ public sealed class Supervisor(
                 await store.AppendStepAsync(runId, StepKind.Plan, response.Text, null, null, cancellationToken);
             }
 
-            messages.Add(new ChatMessage(ChatRole.Tool, await DispatchAllAsync(new ErrorSite(runId, user.TenantId, null, "supervisor", null), calls, cancellationToken)));
+            messages.Add(new ChatMessage(ChatRole.Tool, await DispatchAllAsync(new ErrorSite(runId, user.TenantId, null, "supervisor", null), calls, disabled, cancellationToken)));
             // A checkpoint per round: a restart loses at most the round in flight.
             await states.SaveAsync(state with { Round = round + 1, Messages = messages }, cancellationToken);
         }
@@ -121,14 +142,16 @@ public sealed class Supervisor(
         throw new InvalidOperationException($"The run stopped after {options.Value.MaxSteps} LLM rounds (Platform:Agents:MaxSteps) without a final answer.");
     }
 
-    private async Task<List<AIContent>> DispatchAllAsync(ErrorSite run, List<FunctionCallContent> calls, CancellationToken cancellationToken)
+    private async Task<List<AIContent>> DispatchAllAsync(ErrorSite run, List<FunctionCallContent> calls, List<string> disabled, CancellationToken cancellationToken)
     {
         var results = new List<AIContent>();
         foreach (var call in calls)
         {
             var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>());
             await store.AppendStepAsync(run.RunId, StepKind.ToolCall, arguments, call.Name, call.CallId, cancellationToken);
-            var outcome = await dispatcher.DispatchAsync(call, cancellationToken);
+            var outcome = disabled.Contains(call.Name)
+                ? ToolOutcome.Refused($"Tool '{call.Name}' is disabled by the agent configuration.")
+                : await dispatcher.DispatchAsync(call, cancellationToken);
             var step = await store.AppendStepAsync(run.RunId, KindOf(outcome.Status), outcome.Content, call.Name, call.CallId, cancellationToken);
             if (outcome.Exception is { } exception)
             {

@@ -68,6 +68,18 @@ public sealed class ToolRegistry(IEnumerable<ISubAgent> builtIns, IServiceProvid
         return new ToolLoadResult(null, problems);
     }
 
+    /// <summary>Adds a tool the platform composes itself (e.g. a fallback chain) as a built-in version 1.0.0.</summary>
+    public LoadedTool Register(ISubAgent agent, string source)
+    {
+        var tool = new LoadedTool(agent.Name, BuiltInVersion, agent, source);
+        lock (_gate)
+        {
+            _tools = _tools.SetItem(agent.Name, ImmutableSortedDictionary<Version, LoadedTool>.Empty.Add(BuiltInVersion, tool));
+        }
+
+        return tool;
+    }
+
     /// <summary>Records a manifest that could not be loaded, e.g. one that is not even JSON.</summary>
     public void Refuse(ToolRefusal refusal)
     {

@@ -27,6 +27,9 @@ public sealed class CachingOptions
     [Range(0.1, 1.0, ErrorMessage = "Platform:Caching:MemoryAlertRatio must be between 0.1 and 1.")]
     public double MemoryAlertRatio { get; set; } = 0.85;
 
+    /// <summary>How often Redis memory is sampled for the pressure alert; zero turns sampling off.</summary>
+    public TimeSpan MemoryCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the cache is warmed again after the warm-up at start; zero means only at start.</summary>
     public TimeSpan WarmupInterval { get; set; } = TimeSpan.Zero;
 }

@@ -1,6 +1,8 @@
 using Apex.Platform.Caching.Expiration;
+using Apex.Platform.Caching.Integrity;
 using Apex.Platform.Caching.Invalidation;
 using Apex.Platform.Caching.Metrics;
+using Apex.Platform.Caching.Pressure;
 using Apex.Platform.Caching.Source;
 using Apex.Platform.Caching.Sync;
 using Apex.Platform.Caching.Tiered;
@@ -32,9 +34,13 @@ public static class PlatformCaching
         services.TryAddSingleton<CacheInvalidator>();
         services.TryAddSingleton<ExpiringCache>();
         services.TryAddSingleton<SyncedRecords>();
+        services.TryAddSingleton<VerifiedCache>();
         services.TryAddSingleton<WarmupMonitor>();
         services.TryAddSingleton<CacheWarmer>();
+        services.TryAddSingleton<CacheAlerts>();
+        services.TryAddSingleton<RedisMemoryMonitor>();
         services.AddHostedService<CacheWarmupService>();
+        services.AddHostedService<MemoryPressureService>();
         services.AddHealthChecks().AddCheck<CacheWarmupHealthCheck>("cache-warmup", tags: ["ready"]);
         return services;
     }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Apex.Platform.Auth;
 using Apex.Platform.Auth.Permissions;
+using Apex.Platform.Realtime.Hub;
 
 namespace Apex.Platform.Realtime;
 
@@ -15,6 +16,7 @@ public static class RealtimeEndpoints
         services.AddSingleton<RealtimeSessionStore>();
         services.AddSingleton<RealtimeConnections>();
         services.AddHostedService<RealtimeAuthNotifier>();
+        services.AddRealtimeHub();
         return services;
     }
 
@@ -25,6 +27,7 @@ public static class RealtimeEndpoints
     public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
     {
         app.MapGet("/ws", HandleAsync).RequireAuthorization();
+        app.MapRealtimeHub();
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
@@ -34,6 +35,7 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<CoverageService>();
         Services.AddSingleton<CoverageTrend>();
         Services.AddSingleton<QuarantineBook>();
+        Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Suites;
 using Microsoft.EntityFrameworkCore;
@@ -54,7 +55,7 @@ internal static class History
             Total = results.Length, Passed = results.Count(r => r.Outcome == P), Failed = results.Count(r => r.Outcome == F),
             Status = results.Any(r => r.Outcome == F) ? RunStatus.Failed : RunStatus.Passed,
         };
-        run.Results.AddRange(results.Select((r, i) => new Web.Runs.TestResult
+        run.Results.AddRange(results.Select((r, i) => new Web.Results.TestResult
         {
             ResultKey = $"{i}", FullyQualifiedName = r.Name, DisplayName = r.Name, Outcome = Outcome(r.Outcome),
             DurationSeconds = 2, ErrorMessage = r.Outcome == F ? $"Expected {i + 3} but was {i + 5}" : null, Commit = commit, RecordedAt = at,

@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using static Apex.Coverage.Tests.Analytics.History;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using Apex.Coverage.Web.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
+using Apex.Coverage.Web.Results;
 
 namespace Apex.Coverage.Tests.Coverage;
 
@@ -48,13 +49,13 @@ public sealed class CoberturaReaderTests
     [Fact]
     public async Task Summarize_CountsEachFileLineOnceAndGroupsByFolder_WhenReportIsValid()
     {
-        var summary = CoverageSummarizer.Summarize("Apex.Platform", await ReadAsync(Report));
+        var summary = CodeCoverageSummarizer.Summarize("Apex.Platform", await ReadAsync(Report));
 
         // TokenService.cs: lines 10-13 and 20, line 13 hit by the nested class → 3 of 5; Invoices 1 of 1; Program 0 of 1.
-        Assert.Equal(new CoverageCounts(4, 7, 5, 6), summary.Counts);
+        Assert.Equal(new CodeCoverageCounts(4, 7, 5, 6), summary.Counts);
         Assert.Equal(["(root)", "Auth", "Billing"], summary.Modules.Select(m => m.Name));
         var auth = summary.Files.Single(f => f.Module == "Auth");
-        Assert.Equal(("Auth/TokenService.cs", new CoverageCounts(3, 5, 1, 2)), (auth.Path, auth.Counts));
+        Assert.Equal(("Auth/TokenService.cs", new CodeCoverageCounts(3, 5, 1, 2)), (auth.Path, auth.Counts));
         Assert.Equal([11, 20], auth.UncoveredLines);
         Assert.Equal((0.6, 0.5), (auth.Counts.LineRate, auth.Counts.BranchRate));
     }
@@ -62,7 +63,7 @@ public sealed class CoberturaReaderTests
     [Fact]
     public void Locate_TakesModuleFromNamespace_WhenPathDoesNotShowTheProjectFolder()
     {
-        var (path, module) = CoverageSummarizer.Locate("Apex.Platform", new CoberturaClass("Apex.Platform", "Apex.Platform.Caching.Store", "/build/Store.cs", []));
+        var (path, module) = CodeCoverageSummarizer.Locate("Apex.Platform", new CoberturaClass("Apex.Platform", "Apex.Platform.Caching.Store", "/build/Store.cs", []));
 
         Assert.Equal(("/build/Store.cs", "Caching"), (path, module));
     }
@@ -72,9 +73,9 @@ public sealed class CoberturaReaderTests
     [InlineData("tmp/build/obj/Apex.Platform/debug/Gen/LoggerMessage.g.cs")]
     public void Locate_PutsSourceGeneratorOutputInItsOwnModule_WhenFileIsGenerated(string fileName)
     {
-        var (_, module) = CoverageSummarizer.Locate("Apex.Platform", new CoberturaClass("Apex.Platform", "Apex.Platform.Auth.Regexes", fileName, []));
+        var (_, module) = CodeCoverageSummarizer.Locate("Apex.Platform", new CoberturaClass("Apex.Platform", "Apex.Platform.Auth.Regexes", fileName, []));
 
-        Assert.Equal(CoverageSummarizer.GeneratedModule, module);
+        Assert.Equal(CodeCoverageSummarizer.GeneratedModule, module);
     }
 
     [Theory]
@@ -83,7 +84,7 @@ public sealed class CoberturaReaderTests
     [InlineData(new int[0], "")]
     [InlineData(new[] { 3, 1, 2, 9, 10 }, "1-3,9-10")]
     public void Ranges_CompressesConsecutiveLines_WhenLinesAreGiven(int[] lines, string expected) =>
-        Assert.Equal(expected, CoverageSummarizer.Ranges(lines));
+        Assert.Equal(expected, CodeCoverageSummarizer.Ranges(lines));
 
     [Fact]
     public async Task ReadAsync_Refuses_WhenReportIsTruncated()

@@ -1,9 +1,10 @@
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.Components.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
+using Apex.Coverage.Web.Components.CodeCoverage;
 using Apex.Coverage.Web.Components.Runs;
-using Apex.Coverage.Web.Coverage;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Suites;
 using Bunit;
@@ -30,7 +31,7 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
         _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        var coverage = new CoverageOptions();
+        var coverage = new CodeCoverageOptions();
         coverage.Categories["business-critical-flows"] = ["Billing", "Metering"];
         Services.AddMudServices();
         Services.AddSingleton(_catalog);

@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Apex.Coverage.Tests.Runs;
-using Apex.Coverage.Web.Coverage;
+using Apex.Coverage.Web.CodeCoverage;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -42,7 +43,7 @@ public sealed class CoverageRunTests(RunnerHost host)
         var coverage = await db.RunCodeCoverage.AsNoTracking().Include(c => c.Modules).SingleAsync(c => c.RunId == id, TestContext.Current.CancellationToken);
         Assert.Equal((9, 14, 1, 2, (string?)null), (coverage.LinesCovered, coverage.LinesValid, coverage.BranchesCovered, coverage.BranchesValid, coverage.Note));
         var module = Assert.Single(coverage.Modules);
-        Assert.Equal((CoverageSummarizer.RootModule, 9, 14), (module.Name, module.LinesCovered, module.LinesValid));
+        Assert.Equal((CodeCoverageSummarizer.RootModule, 9, 14), (module.Name, module.LinesCovered, module.LinesValid));
         var file = await db.FileCodeCoverage.AsNoTracking().SingleAsync(f => f.RunId == id, TestContext.Current.CancellationToken);
         Assert.Equal(("Arithmetic.cs", "13-16,25"), (file.Path, file.UncoveredLines));
     }
@@ -61,7 +62,7 @@ public sealed class CoverageRunTests(RunnerHost host)
         var run = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}", TestContext.Current.CancellationToken);
         var code = run.GetProperty("codeCoverage");
         Assert.Equal((0.6429, 0.5), (code.GetProperty("lineRate").GetDouble(), code.GetProperty("branchRate").GetDouble()));
-        Assert.Equal(CoverageSummarizer.RootModule, code.GetProperty("modules")[0].GetProperty("name").GetString());
+        Assert.Equal(CodeCoverageSummarizer.RootModule, code.GetProperty("modules")[0].GetProperty("name").GetString());
         var after = await client.GetFromJsonAsync<JsonElement>("/api/v1/coverage", TestContext.Current.CancellationToken);
         Assert.Equal(0.6429, after.GetProperty("totals").GetProperty("codeLineRate").GetDouble());
         var files = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}/coverage/files", TestContext.Current.CancellationToken);
@@ -125,7 +126,7 @@ public sealed class CoverageRunTests(RunnerHost host)
         var results = Directory.CreateTempSubdirectory("apex-coverage-bad").FullName;
         await File.WriteAllTextAsync(Path.Combine(results, "coverage.cobertura.xml"), report, TestContext.Current.CancellationToken);
 
-        var note = await factory.Services.GetRequiredService<CoverageRecorder>().RecordAsync(id, [], results, missing: null);
+        var note = await factory.Services.GetRequiredService<CodeCoverageRecorder>().RecordAsync(id, [], results, missing: null);
 
         Assert.StartsWith("Code coverage is missing: the coverage report " + expected, note, StringComparison.Ordinal);
         Assert.False(Directory.Exists(results));

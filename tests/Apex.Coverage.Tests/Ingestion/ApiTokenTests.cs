@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Results;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Apex.Coverage.Web.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Tests.Ingestion;

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Results;
 namespace Apex.Coverage.Tests.Ingestion;
 
 /// <summary>Files an attacker or a broken CI step might post.</summary>

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Apex.Coverage.Web.Results;
 
 namespace Apex.Coverage.Tests.Ingestion;
 

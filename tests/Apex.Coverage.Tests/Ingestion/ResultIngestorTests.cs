@@ -1,6 +1,7 @@
 using System.Text;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 
 namespace Apex.Coverage.Tests.Ingestion;

@@ -1,4 +1,6 @@
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.VsTest;
 
 namespace Apex.Coverage.Tests.Runs;
 

@@ -2,6 +2,7 @@ using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Runs;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Suites;
 using Bunit;
@@ -14,8 +15,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
-using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
-using TestResult = Apex.Coverage.Web.Runs.TestResult;
+using TestOutcome = Apex.Coverage.Web.Results.TestOutcome;
+using TestResult = Apex.Coverage.Web.Results.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 
@@ -35,6 +36,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
         Services.AddSingleton(_notifier);
+        Services.AddSingleton(new RunReader(_database));
         Services.AddSingleton(active);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new RunsOptions()));

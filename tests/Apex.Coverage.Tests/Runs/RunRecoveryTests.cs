@@ -1,8 +1,9 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
-using TestResult = Apex.Coverage.Web.Runs.TestResult;
+using TestResult = Apex.Coverage.Web.Results.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 

@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.VsTest;
 
 namespace Apex.Coverage.Tests.Runs;
 

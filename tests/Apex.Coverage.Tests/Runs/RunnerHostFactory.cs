@@ -1,11 +1,12 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TestResult = Apex.Coverage.Web.Runs.TestResult;
+using TestResult = Apex.Coverage.Web.Results.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 

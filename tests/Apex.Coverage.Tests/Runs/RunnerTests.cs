@@ -1,7 +1,8 @@
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
+using TestOutcome = Apex.Coverage.Web.Results.TestOutcome;
 
 namespace Apex.Coverage.Tests.Runs;
 

@@ -3,10 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.Extensions.DependencyInjection;
-using TestOutcome = Apex.Coverage.Web.Runs.TestOutcome;
-using TestResult = Apex.Coverage.Web.Runs.TestResult;
+using TestOutcome = Apex.Coverage.Web.Results.TestOutcome;
+using TestResult = Apex.Coverage.Web.Results.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 
@@ -130,8 +131,10 @@ public sealed class RunsApiTests(RunnerHost host)
 
         var tests = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests", Ct);
 
-        var fails = tests.EnumerateArray().Single(t => t.GetProperty("fullyQualifiedName").GetString() == "Apex.Fixture.Suite.FailingTests.Fails");
-        Assert.Equal(["fullyQualifiedName", "displayName", "planItems", "traits", "lastOutcome", "flaky", "flipRate"], fails.EnumerateObject().Select(p => p.Name));
+        // A test is its suite and its name: other suites of this host may know the same name.
+        var fails = tests.EnumerateArray().Single(t => t.GetProperty("fullyQualifiedName").GetString() == "Apex.Fixture.Suite.FailingTests.Fails"
+            && t.GetProperty("suite").GetString() == RunnerHostFactory.Suite);
+        Assert.Equal(["suite", "fullyQualifiedName", "displayName", "planItems", "traits", "lastOutcome", "flaky", "flipRate"], fails.EnumerateObject().Select(p => p.Name));
         Assert.Equal([2], fails.GetProperty("planItems").EnumerateArray().Select(i => i.GetInt32()));
         Assert.Equal("failed", fails.GetProperty("lastOutcome").GetString());
         Assert.Equal("2", fails.GetProperty("traits").GetProperty("PlanId")[0].GetString());

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.VsTest;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Apex.Coverage.Tests.Runs;

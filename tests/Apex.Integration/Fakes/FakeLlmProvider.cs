@@ -33,6 +33,10 @@ public sealed class FakeLlmProvider : FakeHttpServer
     public int Served => _usage.Values.Sum(u => u.Requests);
 
     private readonly ConcurrentDictionary<string, ProviderUsage> _usage = new(StringComparer.Ordinal);
+    private int _aborted;
+
+    /// <summary>Stalled requests that the caller gave up on (closed the connection).</summary>
+    public int Aborted => Volatile.Read(ref _aborted);
 
     /// <summary>The provider's base URL as the OpenAI client wants it.</summary>
     public Uri Endpoint => new(BaseAddress, "v1");
@@ -84,6 +88,7 @@ public sealed class FakeLlmProvider : FakeHttpServer
         {
             // No answer until the caller gives up and closes the connection.
             await Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            Interlocked.Increment(ref _aborted);
             return Results.Empty;
         }
 

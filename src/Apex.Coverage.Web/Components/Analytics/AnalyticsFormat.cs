@@ -1,6 +1,7 @@
 using System.Globalization;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using MudBlazor;
 

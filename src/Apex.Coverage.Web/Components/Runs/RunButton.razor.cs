@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -10,9 +11,7 @@ public sealed partial class RunButton
     private bool _starting;
     private bool _collectCoverage;
 
-    // Resolved on click, not at render: a page that shows the button (and its bUnit tests) needs
-    // no runner services until someone actually starts a run.
-    [Inject] private IServiceProvider Services { get; set; } = null!;
+    [Inject] private RunRequests Requests { get; set; } = null!;
 
     [Inject] private NavigationManager Navigation { get; set; } = null!;
 
@@ -42,8 +41,7 @@ public sealed partial class RunButton
         _starting = true;
         try
         {
-            var requests = Services.GetRequiredService<RunRequests>();
-            var id = await requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, _collectCoverage, null, CancellationToken.None);
+            var id = await Requests.StartAsync(Suite, new RunSelection(PlanItems, Category, Priority, OnlyFailed), RunSource.Dashboard, _collectCoverage, null, CancellationToken.None);
             Navigation.NavigateTo($"runs/{id}");
         }
         catch (SelectionException error)

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using MudBlazor;
 

@@ -1,7 +1,6 @@
-using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 
 namespace Apex.Coverage.Web.Components.Runs;
@@ -20,7 +19,7 @@ public sealed partial class RunPage
 
     [Parameter] public long Id { get; set; }
 
-    [Inject] private IDbContextFactory<CoverageDbContext> Databases { get; set; } = null!;
+    [Inject] private RunReader Runs { get; set; } = null!;
 
     [Inject] private RunNotifier Notifier { get; set; } = null!;
 
@@ -57,8 +56,7 @@ public sealed partial class RunPage
         _keys.Clear();
         _results = [];
         await LoadRunAsync();
-        await using var db = await Databases.CreateDbContextAsync();
-        foreach (var result in await db.TestResults.AsNoTracking().Where(r => r.RunId == Id).OrderBy(r => r.Id).ToListAsync())
+        foreach (var result in await Runs.ResultsAsync(Id))
         {
             Add(result);
         }
@@ -88,8 +86,7 @@ public sealed partial class RunPage
 
     private async Task LoadRunAsync()
     {
-        await using var db = await Databases.CreateDbContextAsync();
-        _run = await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == Id);
+        _run = await Runs.FindAsync(Id);
     }
 
     private async Task CancelAsync()

@@ -1,7 +1,6 @@
-using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Microsoft.AspNetCore.Components;
-using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Components.Runs;
 
@@ -13,7 +12,7 @@ public sealed partial class RunsPage
     private int _skip;
     private IDisposable? _subscription;
 
-    [Inject] private IDbContextFactory<CoverageDbContext> Databases { get; set; } = null!;
+    [Inject] private RunReader Runs { get; set; } = null!;
 
     [Inject] private RunNotifier Notifier { get; set; } = null!;
 
@@ -41,8 +40,7 @@ public sealed partial class RunsPage
 
     private async Task LoadAsync()
     {
-        await using var db = await Databases.CreateDbContextAsync();
-        _runs = await db.TestRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip(_skip).Take(PageSize).ToListAsync();
+        _runs = await Runs.ListAsync(_skip, PageSize);
     }
 
     public void Dispose() => _subscription?.Dispose();

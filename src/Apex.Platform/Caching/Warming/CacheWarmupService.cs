@@ -10,8 +10,12 @@ namespace Apex.Platform.Caching.Warming;
 internal sealed class CacheWarmupService(TieredCache cache, CacheWarmer warmer, WarmupMonitor monitor, IOptions<CachingOptions> options, TimeProvider time,
     ILogger<CacheWarmupService> logger) : BackgroundService
 {
+    private PeriodicTimer? _timer;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The schedule starts with the host (ExecuteAsync runs on another thread), so no tick is lost.
+        if (options.Value.WarmupInterval > TimeSpan.Zero) _timer = new PeriodicTimer(options.Value.WarmupInterval, time);
         // Before the instance takes traffic: an instance that missed invalidations would serve stale L1 entries.
         await cache.SubscribeAsync();
         await base.StartAsync(cancellationToken);
@@ -19,11 +23,9 @@ internal sealed class CacheWarmupService(TieredCache cache, CacheWarmer warmer, 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The timer exists before the first warm-up, so a tick during it is not lost.
-        using var timer = options.Value.WarmupInterval > TimeSpan.Zero ? new PeriodicTimer(options.Value.WarmupInterval, time) : null;
         await WarmSafelyAsync(stoppingToken);
-        if (timer is null) return;
-        while (await timer.WaitForNextTickAsync(stoppingToken)) await WarmSafelyAsync(stoppingToken);
+        if (_timer is null) return;
+        while (await _timer.WaitForNextTickAsync(stoppingToken)) await WarmSafelyAsync(stoppingToken);
     }
 
     private async Task WarmSafelyAsync(CancellationToken stoppingToken)
@@ -38,5 +40,11 @@ internal sealed class CacheWarmupService(TieredCache cache, CacheWarmer warmer, 
             logger.LogError(e, "Cache warm-up failed");
             monitor.Update(s => s with { Finished = true, Failed = [.. s.Failed, new NotWarmed("*", "warm-up failed: " + e.Message)] });
         }
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
     }
 }

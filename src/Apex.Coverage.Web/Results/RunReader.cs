@@ -1,0 +1,29 @@
+using Apex.Coverage.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Results;
+
+/// <summary>
+/// The runs questions, written once for the API and the pages alike: a page of runs newest
+/// first, one run, and one run's results in the order they were recorded.
+/// </summary>
+public sealed class RunReader(IDbContextFactory<CoverageDbContext> databases)
+{
+    public async Task<List<TestRun>> ListAsync(int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.TestRuns.AsNoTracking().OrderByDescending(r => r.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+    }
+
+    public async Task<TestRun?> FindAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    public async Task<List<TestResult>> ResultsAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.TestResults.AsNoTracking().Where(r => r.RunId == runId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+    }
+}
