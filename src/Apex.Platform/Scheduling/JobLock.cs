@@ -57,7 +57,7 @@ internal sealed class JobLock : IAsyncDisposable
     }
 
     public async Task<DateTimeOffset> LastSlotAsync(CancellationToken cancellationToken) =>
-        (DateTimeOffset)(await ScalarAsync("SELECT last_slot FROM scheduled_jobs WHERE name = $1", [_job], cancellationToken))!;
+        new((DateTime)(await ScalarAsync("SELECT last_slot FROM scheduled_jobs WHERE name = $1", [_job], cancellationToken))!);
 
     /// <summary>
     /// Starts the run's record. Runs of this job still marked running were cut short (their instance

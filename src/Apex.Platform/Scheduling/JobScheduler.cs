@@ -53,9 +53,9 @@ internal sealed class JobScheduler(
         {
             activity.Record(new JobAttempt(job.Name, slot, await TryRunAsync(job, slot, stoppingToken)));
         }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
-            // The database is out of reach: nothing ran, and the slot stays due for the next tick.
+            // The database is out of reach (or the bookkeeping failed): the slot stays due for the next tick.
             logger.LogWarning(exception, "Job {Job} not offered for slot {Slot}", job.Name, slot);
         }
     }
