@@ -1,8 +1,10 @@
 using Apex.Platform.Caching.Expiration;
+using Apex.Platform.Caching.Failover;
 using Apex.Platform.Caching.Integrity;
 using Apex.Platform.Caching.Invalidation;
 using Apex.Platform.Caching.Metrics;
 using Apex.Platform.Caching.Pressure;
+using Apex.Platform.Caching.Sessions;
 using Apex.Platform.Caching.Source;
 using Apex.Platform.Caching.Sync;
 using Apex.Platform.Caching.Tiered;
@@ -35,6 +37,10 @@ public static class PlatformCaching
         services.TryAddSingleton<ExpiringCache>();
         services.TryAddSingleton<SyncedRecords>();
         services.TryAddSingleton<VerifiedCache>();
+        services.TryAddSingleton<DurableWrites>();
+        services.TryAddSingleton<SentinelMonitor>();
+        services.TryAddSingleton<ClusterSessionStore>();
+        services.TryAddSingleton<SlotMigrator>();
         services.TryAddSingleton<WarmupMonitor>();
         services.TryAddSingleton<CacheWarmer>();
         services.TryAddSingleton<CacheAlerts>();

@@ -18,6 +18,7 @@ public sealed class HubClient : IAsyncDisposable
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _send = new(1, 1);
     private readonly Task _reading;
+    private readonly List<HubFrame> _pending = [];
 
     private HubClient(ClientWebSocket socket, HubFrame welcome, bool read)
     {
@@ -38,6 +39,9 @@ public sealed class HubClient : IAsyncDisposable
 
     /// <summary>Sequence numbers of the "message" frames taken so far, in arrival order.</summary>
     public List<long> SeenSeqs { get; } = [];
+
+    /// <summary>The type of every frame received after the welcome, in arrival order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Received { get; } = new();
 
     public ClientWebSocket Socket => _socket;
 
@@ -62,6 +66,14 @@ public sealed class HubClient : IAsyncDisposable
     }
 
     public static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    /// <summary>The next item of a reader (e.g. the platform client's frames), failing the test after 20 s.</summary>
+    public static async Task<T> WithinAsync<T>(System.Threading.Channels.ChannelReader<T> reader)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        return await reader.ReadAsync(timeout.Token);
+    }
 
     public async Task SendAsync(HubFrame frame)
     {
@@ -91,15 +103,55 @@ public sealed class HubClient : IAsyncDisposable
 
     public Task SendAsync(string type, object data, string? id = null, long? seq = null) => SendAsync(HubFrame.Of(type, data, id, seq));
 
-    /// <summary>The next frame of the given type, skipping (and dropping) frames of other types.</summary>
+    /// <summary>The next frame of the given type; frames of other types stay for later calls, in order.</summary>
     public async Task<HubFrame> NextAsync(string type, int seconds = 10)
     {
+        lock (_pending)
+        {
+            var index = _pending.FindIndex(f => f.Type == type);
+            if (index >= 0)
+            {
+                var found = _pending[index];
+                _pending.RemoveAt(index);
+                return found;
+            }
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         while (true)
         {
             var frame = await _frames.Reader.ReadAsync(timeout.Token);
             if (frame.Type == type) return frame;
+            lock (_pending) _pending.Add(frame);
+        }
+    }
+
+    /// <summary>The next frame of any type (the oldest one kept by <see cref="NextAsync(string, int)"/> first).</summary>
+    public async Task<HubFrame> NextAnyAsync(int seconds = 10)
+    {
+        lock (_pending)
+        {
+            if (_pending.Count > 0)
+            {
+                var first = _pending[0];
+                _pending.RemoveAt(0);
+                return first;
+            }
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        return await _frames.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>The next "message" frame of the platform client, skipping its other frames (leader notices).</summary>
+    public static async Task<HubFrame> NextMessageAsync(Apex.Platform.Realtime.Client.ReconnectingHubClient client)
+    {
+        while (true)
+        {
+            var frame = await WithinAsync(client.Frames);
+            if (frame.Type == HubFrameTypes.Message) return frame;
         }
     }
 
@@ -130,10 +182,11 @@ public sealed class HubClient : IAsyncDisposable
             {
                 if (frame.Type == HubFrameTypes.Ping && AnswerPings) await SendAsync(new HubFrame(HubFrameTypes.Pong, Seq: frame.Seq));
                 if (frame.Type == HubFrameTypes.Message && frame.Seq is { } seq) SeenSeqs.Add(seq);
+                Received.Enqueue(frame.Type);
                 await _frames.Writer.WriteAsync(frame);
             }
 
-            if (_socket.State == WebSocketState.CloseReceived) await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            await AnswerCloseAsync();
             _closed.TrySetResult(_socket.CloseStatus);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
@@ -143,6 +196,20 @@ public sealed class HubClient : IAsyncDisposable
         finally
         {
             _frames.Writer.TryComplete();
+        }
+    }
+
+    // Under the send lock: a close may arrive while the test is still sending (an oversized message).
+    private async Task AnswerCloseAsync()
+    {
+        await _send.WaitAsync();
+        try
+        {
+            if (_socket.State == WebSocketState.CloseReceived) await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        }
+        finally
+        {
+            _send.Release();
         }
     }
 

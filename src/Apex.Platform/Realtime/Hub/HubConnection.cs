@@ -84,6 +84,8 @@ public sealed class HubConnection : IAsyncDisposable
 
     private bool Enqueue(Outbound item)
     {
+        // After a close is queued nothing more is sent; a late frame is dropped, the close proceeds.
+        if (Volatile.Read(ref _closing) == 1) return false;
         if (!_outbound.Writer.TryWrite(item))
         {
             if (!_lifetime.IsCancellationRequested && _socket.State == WebSocketState.Open) Abort("send-queue-full");

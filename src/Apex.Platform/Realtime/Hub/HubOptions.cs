@@ -48,6 +48,15 @@ public sealed class HubOptions
     public LeaderOptions Leader { get; set; } = new();
 
     public QueueOptions Queue { get; set; } = new();
+
+    public OrderingOptions Ordering { get; set; } = new();
+
+    public DownstreamOptions Downstream { get; set; } = new();
+
+    /// <summary>DataAnnotations validation does not descend into nested settings; this does, naming the first key out of range.</summary>
+    public static bool NestedAreValid(HubOptions options) =>
+        new object[] { options.Heartbeat, options.Leader, options.Queue, options.Ordering, options.Downstream }
+            .All(o => Validator.TryValidateObject(o, new ValidationContext(o), null, validateAllProperties: true));
 }
 
 public sealed class HeartbeatOptions

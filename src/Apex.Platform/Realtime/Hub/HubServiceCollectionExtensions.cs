@@ -1,10 +1,16 @@
 using System.Text.Json;
+using Apex.Platform.Data;
 using Apex.Platform.Realtime.Admission;
 using Apex.Platform.Realtime.Delivery;
+using Apex.Platform.Realtime.Downstream;
 using Apex.Platform.Realtime.Handshake;
 using Apex.Platform.Realtime.Health;
 using Apex.Platform.Realtime.Heartbeat;
+using Apex.Platform.Realtime.Ordering;
 using Apex.Platform.Realtime.Shutdown;
+using Apex.Platform.Realtime.Storage;
+using Apex.Platform.Realtime.Tabs;
+using Apex.Platform.Realtime.Uploads;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,7 +24,8 @@ public static class HubServiceCollectionExtensions
     /// <summary>The real-time hub: sessions with replay in Redis, the delivery queue, heartbeats, limits, health and metrics.</summary>
     public static IServiceCollection AddRealtimeHub(this IServiceCollection services)
     {
-        services.AddOptions<HubOptions>().BindConfiguration(HubOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HubOptions>().BindConfiguration(HubOptions.SectionName).ValidateDataAnnotations()
+            .Validate(HubOptions.NestedAreValid, "A Platform:Realtime sub-section (Heartbeat, Leader, Queue, Ordering, Downstream) has a value out of range.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         foreach (var type in new[] { typeof(HubInstance), typeof(HubRegistry), typeof(ConnectionAdmission), typeof(HubSessions), typeof(MessageRouter),
@@ -32,6 +39,16 @@ public static class HubServiceCollectionExtensions
         services.AddHubHandler<TokenLifetimeFeature>().AddHubHandler<HeartbeatFeature>();
         services.AddSingleton<IHubHandler, EchoHandler>();
         services.AddSingleton<IHubHandler, DeliveryHandlers>();
+        services.AddScoped<MessageTransaction>();
+        services.AddSchema(160, "realtime-notes", NotesHandler.Schema);
+        services.AddHubHandler<NotesHandler>();
+        services.AddHubHandler<OrderedStreams>().AddHubFeature<OrderedStreams>();
+        services.AddHttpClient(nameof(QuoteHandler));
+        services.AddHubHandler<QuoteHandler>();
+        services.AddHubFeature<TabLeaderElection>().AddHubHandler<TabLeaderElection>();
+        services.AddSchema(161, "realtime-uploads", ChunkedUploads.Schema);
+        services.AddHubHandler<ChunkedUploads>();
+        services.AddSingleton<IHubBinaryHandler>(sp => sp.GetRequiredService<ChunkedUploads>());
         services.AddHostedService<DeliveryListener>();
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeQueue>());
         services.AddHostedService<IdleReaper>();

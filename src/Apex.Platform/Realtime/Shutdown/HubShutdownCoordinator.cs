@@ -13,7 +13,7 @@ namespace Apex.Platform.Realtime.Shutdown;
 /// do not answer the close within ShutdownDrainTimeout are dropped. Clients reconnect, reach
 /// another instance and resume their session there from the sequence they hold.
 /// </summary>
-internal sealed class HubShutdownCoordinator(HubInstance instance, HubRegistry registry, IConnectionMultiplexer redis, RedisKeys keys,
+public sealed class HubShutdownCoordinator(HubInstance instance, HubRegistry registry, IConnectionMultiplexer redis, RedisKeys keys,
     IOptions<HubOptions> options, TimeProvider time) : IHostedLifecycleService
 {
     public const string GoingAwayReason = "Server shutting down; reconnect to resume your session.";

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Apex.Integration.CacheStateManagement.Topologies;
+using Apex.Integration.Infrastructure;
+using Apex.Platform.Caching.Sessions;
+using StackExchange.Redis;
+
+namespace Apex.Integration.CacheStateManagement;
+
+/// <summary>
+/// Plan item 72: sessions live in a Redis Cluster of three masters on loopback. A fourth node is
+/// added and slots are moved to it while sessions are read and written; no session is lost, no
+/// request fails (the client follows MOVED and ASK), and the new node ends up serving sessions.
+/// </summary>
+[PlanItem(72)]
+[BusinessValue("All tiers", "Users stay signed in while the session store scales out",
+    "Scalability worth $7K MRR seamless scaling", "Session capacity grows without a maintenance window")]
+public sealed class SessionStateMigrationTests(SessionStateMigrationTests.Host host) : IClassFixture<SessionStateMigrationTests.Host>
+{
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : CacheClassHost(postgres, redis)
+    {
+        public RedisProcess[] Masters { get; private set; } = [];
+
+        public RedisProcess Spare { get; private set; } = null!;
+
+        protected override string Owner => "item72";
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+            var nodes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => LocalRedis.StartServerAsync("redis-cluster",
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000")));
+            foreach (var node in nodes) Own(node);
+            (Masters, Spare) = (nodes[..3], nodes[3]);
+            await LocalRedis.RunAsync("redis-cli", ["--cluster", "create", .. Masters.Select(m => m.Endpoint), "--cluster-yes"]);
+            await using var probe = await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
+            await Eventually.TrueAsync(async () => (await probe.GetServer(Masters[0].Endpoint).ExecuteAsync("CLUSTER", "INFO")).ToString().Contains("cluster_state:ok"), seconds: 30);
+        }
+
+        public string ConnectionString => string.Join(',', Masters.Select(m => m.Endpoint));
+    }
+
+    [Fact]
+    public async Task NodeAddedAndSlotsMoved_WhileSessionsAreReadAndWritten_NoSessionIsLostAndNoRequestFails()
+    {
+        var node = await host.StartNodeAsync(redisConnection: host.ConnectionString);
+        var sessions = node.Get<ClusterSessionStore>();
+        var ids = Enumerable.Range(0, 300).Select(i => $"s{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var id in ids) await sessions.CreateAsync(id, $"user-{id}");
+        var expected = new ConcurrentDictionary<string, long>(ids.ToDictionary(id => id, _ => 0L));
+        var errors = new ConcurrentQueue<Exception>();
+        using var stop = new CancellationTokenSource();
+        var duringMigration = 0L;
+        var migrating = false;
+        var load = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+        {
+            for (var n = worker; !stop.IsCancellationRequested; n += 4)
+            {
+                var id = ids[n % ids.Count];
+                try
+                {
+                    await sessions.TouchAsync(id);
+                    expected.AddOrUpdate(id, 1, (_, v) => v + 1);
+                    if ((await sessions.GetAsync(id))?.UserId != $"user-{id}") errors.Enqueue(new InvalidOperationException($"{id} unreadable"));
+                    if (Volatile.Read(ref migrating)) Interlocked.Increment(ref duringMigration);
+                }
+                catch (RedisException e)
+                {
+                    errors.Enqueue(e);
+                }
+            }
+        })).ToList();
+
+        Volatile.Write(ref migrating, true);
+        var migrator = node.Get<SlotMigrator>();
+        var spare = new IPEndPoint(IPAddress.Loopback, host.Spare.Port);
+        await migrator.AddNodeAsync(spare, TestContext.Current.CancellationToken);
+        var report = await migrator.MoveSlotsAsync(spare, slotsPerMaster: 200, TestContext.Current.CancellationToken);
+        Volatile.Write(ref migrating, false);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(errors);
+        Assert.True(Interlocked.Read(ref duringMigration) > 0);
+        Assert.Equal(600, report.Slots);
+        Assert.True(report.Keys > 0);
+        Assert.Empty(await sessions.MissingAsync(ids));
+        foreach (var id in ids) Assert.Equal(expected[id], (await sessions.GetAsync(id))!.Hits);
+        await using var spareClient = await ConnectionMultiplexer.ConnectAsync(host.Spare.Endpoint + ",allowAdmin=true");
+        Assert.True(await spareClient.GetServer(host.Spare.Endpoint).DatabaseSizeAsync() > 0);
+    }
+
+    [Fact]
+    public async Task MovingSlotsToANodeOutsideTheCluster_IsRefused_AndNoSessionMoves()
+    {
+        var node = await host.StartNodeAsync(redisConnection: host.ConnectionString);
+        var sessions = node.Get<ClusterSessionStore>();
+        await sessions.CreateAsync("refused-1", "user-r");
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            node.Get<SlotMigrator>().MoveSlotsAsync(new IPEndPoint(IPAddress.Loopback, 9), 10, TestContext.Current.CancellationToken));
+
+        Assert.Contains("127.0.0.1:9 is not a master", refused.Message);
+        Assert.Equal("user-r", (await sessions.GetAsync("refused-1"))?.UserId);
+    }
+}
