@@ -27,6 +27,10 @@ public sealed class AgentResourceAllocationTests(AgentResourceAllocationTests.Ho
 {
     private readonly AgentPlatform _agents = host.Agents;
 
+    // A class's first run starts cold (JIT, token validation, tokenizer vocabulary); on a loaded
+    // 2-core machine that alone has taken over 10 s, so the wait for runs to be in flight is generous.
+    private const int StartDeadline = 60;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
@@ -58,9 +62,9 @@ public sealed class AgentResourceAllocationTests(AgentResourceAllocationTests.Ho
 
         var first = StartAsync(user);
         var second = StartAsync(user);
-        await Eventually.TrueAsync(async () => (await UsageAsync(user)).InFlight == 2);
+        await Eventually.TrueAsync(async () => (await UsageAsync(user)).InFlight == 2, seconds: StartDeadline);
         var queued = StartAsync(user);
-        await Eventually.TrueAsync(async () => (await UsageAsync(user)).Waiting == 1);
+        await Eventually.TrueAsync(async () => (await UsageAsync(user)).Waiting == 1, seconds: StartDeadline);
         var refused = await StartAsync(user);
         var neighbourUsage = await UsageAsync(neighbour);
         release.SetResult();
@@ -80,10 +84,10 @@ public sealed class AgentResourceAllocationTests(AgentResourceAllocationTests.Ho
         var user = await _agents.SignInAsync();
         var release = HoldEveryLlmCall();
         var holders = new[] { StartAsync(user), StartAsync(user) };
-        await Eventually.TrueAsync(async () => (await UsageAsync(user)).InFlight == 2);
+        await Eventually.TrueAsync(async () => (await UsageAsync(user)).InFlight == 2, seconds: StartDeadline);
 
         var queued = StartAsync(user);
-        await Eventually.TrueAsync(async () => (await UsageAsync(user)).Waiting == 1);
+        await Eventually.TrueAsync(async () => (await UsageAsync(user)).Waiting == 1, seconds: StartDeadline);
         host.Clock.Advance(TimeSpan.FromSeconds(31));
         var timedOut = await queued;
         release.SetResult();

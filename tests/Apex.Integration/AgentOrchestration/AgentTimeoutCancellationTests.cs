@@ -29,6 +29,10 @@ public sealed class AgentTimeoutCancellationTests(AgentTimeoutCancellationTests.
 {
     private readonly AgentPlatform _agents = host.Agents;
 
+    // A class's first run starts cold (JIT, token validation, tokenizer vocabulary); on a loaded
+    // 2-core machine that alone has taken over 10 s, so the wait for runs to be in flight is generous.
+    private const int StartDeadline = 60;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
@@ -60,7 +64,7 @@ public sealed class AgentTimeoutCancellationTests(AgentTimeoutCancellationTests.
         var abortedBefore = _agents.Llm.Aborted;
 
         var running = user.Client.PostAsJsonAsync("api/agents/runs", new { goal = "Think for a long time" }, Ct);
-        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Requests.Count == 1));
+        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Requests.Count == 1), seconds: StartDeadline);
         var runId = (await observer.GetFromJsonAsync<List<AgentRun>>("api/agents/runs", Ct))!.Single().Id;
         var cancel = await observer.PostAsync($"api/agents/runs/{runId}/cancel", null, Ct);
         var response = await running;
@@ -70,7 +74,7 @@ public sealed class AgentTimeoutCancellationTests(AgentTimeoutCancellationTests.
         Assert.Equal("canceled", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["runStatus"]!.GetValue<string>());
         var run = (await user.Client.GetFromJsonAsync<AgentRun>($"api/agents/runs/{runId}", Ct))!;
         Assert.Equal(("canceled", "canceled", "canceled by the user"), (run.Status, run.Steps[^1].Kind, run.Steps[^1].Content));
-        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Aborted == abortedBefore + 1));
+        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Aborted == abortedBefore + 1), seconds: StartDeadline);
         Assert.Equal(0, _agents.Service<RunCancellations>().InFlight);
         Assert.Equal(0, (await _agents.Service<AgentResourceManager>().UsageAsync(user.User.TenantId)).InFlight);
     }
@@ -102,7 +106,7 @@ public sealed class AgentTimeoutCancellationTests(AgentTimeoutCancellationTests.
         var user = await _agents.SignInAsync();
         _agents.Llm.Script(_ => LlmReply.Stalled());
         var running = user.Client.PostAsJsonAsync("api/agents/runs", new { goal = "Stop me" }, Ct);
-        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Requests.Count == 1));
+        await Eventually.TrueAsync(() => Task.FromResult(_agents.Llm.Requests.Count == 1), seconds: StartDeadline);
         var runId = (await user.Client.GetFromJsonAsync<List<AgentRun>>("api/agents/runs", Ct))!.Single().Id;
         await user.Client.PostAsync($"api/agents/runs/{runId}/cancel", null, Ct);
         await running;

@@ -113,7 +113,11 @@ public sealed class WatchedProcess : IAsyncDisposable
                 await kill.WaitForExitAsync();
             }
 
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            // Generous: the watchdog waits up to 10 s for the server, then deletes its directory; a
+            // PostgreSQL data directory holding every test class's database took over 30 s to stop
+            // and delete on a machine loaded by parallel builds. The leftover check in
+            // scripts/test-all.sh still catches a watchdog that never ends.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             await _watchdog.WaitForExitAsync(timeout.Token);
         }
 

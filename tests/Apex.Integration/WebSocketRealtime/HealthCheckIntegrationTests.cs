@@ -89,6 +89,9 @@ public sealed class HealthCheckIntegrationTests(HealthCheckIntegrationTests.Host
         host.Clock.Advance(Host.Interval);
         await stuck.NextAsync(HubFrameTypes.Ping);
         await healthy.NextAsync(HubFrameTypes.Ping);
+        // Frames are handled in order: once this echo is back, the healthy client's pong was handled.
+        await healthy.SendAsync("echo", new { });
+        await healthy.NextAsync("echo");
         host.Clock.Advance(Host.StallAfter);
         var degraded = await HealthAsync();
 
