@@ -2,6 +2,7 @@ using Apex.Platform.Caching.Expiration;
 using Apex.Platform.Caching.Failover;
 using Apex.Platform.Caching.Integrity;
 using Apex.Platform.Caching.Invalidation;
+using Apex.Platform.Caching.Load;
 using Apex.Platform.Caching.Metrics;
 using Apex.Platform.Caching.Pressure;
 using Apex.Platform.Caching.Sessions;
@@ -41,6 +42,7 @@ public static class PlatformCaching
         services.TryAddSingleton<SentinelMonitor>();
         services.TryAddSingleton<ClusterSessionStore>();
         services.TryAddSingleton<SlotMigrator>();
+        services.TryAddSingleton<CacheLoadGenerator>();
         services.TryAddSingleton<WarmupMonitor>();
         services.TryAddSingleton<CacheWarmer>();
         services.TryAddSingleton<CacheAlerts>();
