@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Apex.Integration.Authentication;
 using Apex.Integration.Fakes;
 using Apex.Integration.Infrastructure;
 using Apex.Platform.Agents;
@@ -28,6 +29,7 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
     private readonly List<HttpClient> _clients = [];
     private FakeLlmProvider _llm = null!;
     private FakePricingCatalog _catalog = null!;
+    private FakeOAuthProvider _oauth = null!;
     private string _database = string.Empty;
     private PlatformInstance _platform = null!;
 
@@ -37,6 +39,7 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
     {
         _llm = await FakeLlmProvider.StartNewAsync();
         _catalog = await FakePricingCatalog.StartNewAsync();
+        _oauth = await FakeOAuthProvider.StartNewAsync();
         _database = await postgres.CreateDatabaseAsync("agents31");
         _platform = await StartPlatformAsync();
     }
@@ -44,7 +47,7 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
     [Fact]
     public async Task StartRun_ReturnsAggregatedAnswer_WhenSupervisorPlansAndDispatchesToSubAgents()
     {
-        var client = await SignInAsync(_platform);
+        var client = await SignInThroughLoginAsync("lee@agents-login.example");
         ScriptPriceThenCost();
 
         var response = await client.PostAsJsonAsync("api/agents/runs", new { goal = "What do 120k gpt-4o tokens cost?" }, Ct);
@@ -194,8 +197,9 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
     private Task<PlatformInstance> StartPlatformAsync() => PlatformInstance.StartAsync(
         new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("agents31"))
         {
-            Services = ["agents"],
-            Extra = new Dictionary<string, string?>
+            // The auth service alongside, so a user can sign in through the real OAuth login.
+            Services = ["agents", "auth"],
+            Extra = new Dictionary<string, string?>(AuthApi.OAuthSettings(_oauth))
             {
                 ["Platform:Llm:Endpoint"] = _llm.Endpoint.ToString(),
                 ["Platform:Llm:ApiKey"] = FakeLlmProvider.ApiKey,
@@ -203,6 +207,10 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
                 ["Platform:Agents:PricingCatalogUrl"] = _catalog.BaseAddress.ToString(),
             },
         });
+
+    /// <summary>A user signed in the way a browser does: the OAuth callback of the platform's auth service.</summary>
+    private async Task<HttpClient> SignInThroughLoginAsync(string email) =>
+        ClientFor(_platform, (await AuthApi.SignInAsync(_platform, _oauth, email)).AccessToken);
 
     private async Task<HttpClient> SignInAsync(PlatformInstance platform) => (await SignInWithTokenAsync(platform)).Client;
 
@@ -230,5 +238,6 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
         await _platform.DisposeAsync();
         await _catalog.DisposeAsync();
         await _llm.DisposeAsync();
+        await _oauth.DisposeAsync();
     }
 }

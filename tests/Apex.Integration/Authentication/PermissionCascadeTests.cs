@@ -81,9 +81,14 @@ public sealed class PermissionCascadeTests(PermissionCascadeTests.Host host) : I
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Forbidden), (allowed.StatusCode, refused.StatusCode));
         Assert.Equal("documents:read,documents:write", granted.Payload);
         Assert.Equal("documents:read", revoked.Payload);
-        // Both events were handled (the member heard of both); the admin, whose access did not change, heard nothing.
-        await adminSocket.SendAsync(new RealtimeMessage("echo", "ping"));
-        Assert.Equal("echo", (await adminSocket.ReceiveAsync()).Type);
+        // The admin, whose access did not change, heard nothing. Proof by order: auth events are handled
+        // one at a time in the order published, and a socket's pushes go out in that order, so a change
+        // to the admin's own access made after both is the first thing the admin's socket hears.
+        var auditors = await (await CreateTeamAsync(admin, "auditors")).ReadAsync<TeamCreated>();
+        await SendAsync(_platform, HttpMethod.Put, $"auth/admin/teams/{auditors.Id}/rules/documents:write", admin.AccessToken, new { effect = "deny" });
+        await SendAsync(_platform, HttpMethod.Put, $"auth/admin/teams/{auditors.Id}/members/{admin.UserId}", admin.AccessToken);
+        var marker = await adminSocket.ReceiveAsync();
+        Assert.Equal(("permissions-changed", "documents:read,members:manage"), (marker.Type, marker.Payload));
     }
 
     [Fact]
