@@ -44,8 +44,16 @@ if pgrep -f "apex-it-${APEX_TEST_RUN_ID}-" >/dev/null; then
   status=1
 fi
 
+# Their temp directories (servers, replica and failover topologies, backup folders) go with them.
+if ls -d /tmp/apex-it-"${APEX_TEST_RUN_ID}"-* >/dev/null 2>&1; then
+  echo "Test temp directories outlived the test run:" >&2
+  ls -d /tmp/apex-it-"${APEX_TEST_RUN_ID}"-* >&2
+  status=1
+fi
+
 # And the harder case: a test host killed outright must not leave its servers behind either.
 bash scripts/prove-servers-die-with-testhost.sh || status=1
+bash scripts/prove-topologies-die-with-testhost.sh || status=1
 
 passed=$(grep -hoE 'Passed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -hoE 'Failed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')

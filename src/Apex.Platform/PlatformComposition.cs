@@ -4,6 +4,7 @@ using Apex.Platform.Backend;
 using Apex.Platform.Billing;
 using Apex.Platform.Caching;
 using Apex.Platform.Data;
+using Apex.Platform.Data.Pooling;
 using Apex.Platform.Metering;
 using Apex.Platform.Performance;
 using Apex.Platform.Realtime;
@@ -31,6 +32,7 @@ public static class PlatformComposition
         if (services.Contains("cache")) builder.Services.AddPlatformCaching();
         if (services.Contains("resilience")) builder.Services.AddResilience(builder.Configuration);
         if (services.Contains("performance")) builder.Services.AddPerformance();
+        if (services.Contains("data")) builder.Services.AddDataCoordination();
         return builder;
     }
 
@@ -54,6 +56,7 @@ public static class PlatformComposition
         if (services.Contains("cache")) app.MapCaching();
         if (services.Contains("resilience")) app.MapResilience();
         if (services.Contains("performance")) app.MapPerformance();
+        if (services.Contains("data")) app.MapDataCoordination();
         return app;
     }
 }

@@ -12,7 +12,7 @@ public sealed class PlatformServicesOptions
 
     /// <summary>Known, but hosted only where named: they need a store the default set does not (metering:
     /// ClickHouse), or change how every request is admitted (performance: readiness gate, connection limit).</summary>
-    public static readonly string[] OptIn = ["metering", "resilience", "performance", "cache"];
+    public static readonly string[] OptIn = ["metering", "resilience", "performance", "cache", "data"];
 
     public static IReadOnlySet<string> Enabled(IConfiguration configuration)
     {

@@ -1,5 +1,6 @@
-using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
+using Apex.Coverage.Web.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Apex.Coverage.Web.Analytics;
@@ -10,6 +11,7 @@ public static class AnalyticsHostingExtensions
     public static IHostApplicationBuilder AddAnalytics(this IHostApplicationBuilder builder)
     {
         builder.AddResults();
+        builder.AddDashboardTelemetry();
         var services = builder.Services;
         services.AddOptions<AnalyticsOptions>()
             .BindConfiguration(AnalyticsOptions.SectionName)
@@ -20,6 +22,8 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton<CoverageChanges>();
         services.AddHostedService<RunSignal>();
         services.TryAddSingleton<CoverageService>();
+        services.TryAddSingleton<CoverageReportHub>();
+        services.AddHostedService<TrendRecorder>();
         services.TryAddSingleton<CoverageTrend>();
         services.TryAddSingleton<QuarantineBook>();
         services.TryAddSingleton<TestListReader>();

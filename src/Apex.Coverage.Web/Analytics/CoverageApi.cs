@@ -29,9 +29,9 @@ public static class CoverageApi
     }
 
     public static async Task<Results<Ok<CoverageResponse>, ProblemHttpResult>> GetCoverageAsync(
-        CoverageService coverage, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
+        CoverageReportHub coverage, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
     {
-        var report = await coverage.GetReportAsync(cancellationToken);
+        var report = await coverage.GetAsync(cancellationToken);
         if (report is null)
         {
             return NoPlan();
@@ -45,9 +45,9 @@ public static class CoverageApi
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetBadgeAsync(
-        CoverageService coverage, HttpContext context, CancellationToken cancellationToken)
+        CoverageReportHub coverage, HttpContext context, CancellationToken cancellationToken)
     {
-        var report = await coverage.GetReportAsync(cancellationToken);
+        var report = await coverage.GetAsync(cancellationToken);
         if (report is null)
         {
             return NoPlan();

@@ -16,12 +16,16 @@ public sealed class CoverageChanges : IDisposable
     private readonly List<IDisposable> _sources = [];
     private readonly TimeProvider _time;
     private ITimer? _pending;
+    private long _version;
 
     public CoverageChanges(PlanCatalog catalog, TimeProvider time)
     {
         _time = time;
         _sources.Add(catalog.Subscribe(Notify));
     }
+
+    /// <summary>How many changes have been signalled; it grows at once, before the coalesced notification.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     public IDisposable Subscribe(Action onChanged)
     {
@@ -36,6 +40,7 @@ public sealed class CoverageChanges : IDisposable
     /// <summary>Schedules one notification after the coalescing window unless one is already due.</summary>
     public void Notify()
     {
+        Interlocked.Increment(ref _version);
         lock (_gate)
         {
             _pending ??= _time.CreateTimer(_ => Fire(), null, CoalesceWindow, Timeout.InfiniteTimeSpan);

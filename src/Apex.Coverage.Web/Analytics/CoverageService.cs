@@ -18,6 +18,32 @@ public sealed class CoverageService(
 {
     public FlakinessRule Rule => options.Value.Rule;
 
+    // What the report is computed from, in one round trip of aggregates over small tables and
+    // index ends: a writer that never signalled (another node, a script) still changes it.
+    private const string WatermarkSql = """
+        SELECT (SELECT MAX("Id") FROM "TestResults") AS "Results",
+               (SELECT MAX("Id") FROM "TestRuns") AS "Runs",
+               (SELECT COUNT(*) FROM "TestRuns" WHERE "FinishedAt" IS NOT NULL) AS "Finished",
+               (SELECT MAX("LastSeenAt") FROM "DiscoveredTests") AS "Seen",
+               (SELECT COUNT(*) FROM "DiscoveredTests") AS "Tests",
+               (SELECT MAX("Id") FROM "Quarantines") AS "Quarantined",
+               (SELECT COUNT(*) FROM "Quarantines" WHERE "ReleasedAt" IS NOT NULL) AS "Released"
+        """;
+
+    /// <summary>A fingerprint of the stored facts the report reads; equal fingerprints, equal reports.</summary>
+    public async Task<string> WatermarkAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = WatermarkSql;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var parts = new object[reader.FieldCount];
+        reader.GetValues(parts);
+        return string.Join('|', parts.Select(p => Convert.ToString(p, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     /// <summary>The report, or null while no plan has been imported.</summary>
     public async Task<CoverageReport?> GetReportAsync(CancellationToken cancellationToken = default)
     {
@@ -68,20 +94,34 @@ public sealed class CoverageService(
         ?? await db.TestResults.AsNoTracking().Where(r => r.FullyQualifiedName == name).OrderByDescending(r => r.RunId)
             .Select(r => r.SuiteName).FirstOrDefaultAsync(cancellationToken);
 
+    /// <summary>
+    /// The details of several tests of the report (an item's tests) in three queries, whatever
+    /// their number: their descriptions, their histories in one batched read, the quarantines.
+    /// </summary>
+    public async Task<List<TestDetail>> GetTestsAsync(IReadOnlyList<TestCoverage> tests, int runs, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var keys = tests.Select(t => t.Key).Distinct().ToList();
+        var known = await TestCatalog.DescribeAsync(db, keys, cancellationToken);
+        var histories = await TestHistoryReader.LatestOfAllAsync(db, keys, Math.Max(runs, Rule.Window), cancellationToken);
+        var names = keys.Select(k => k.FullyQualifiedName).Distinct().ToList();
+        var quarantines = await db.Quarantines.AsNoTracking().Where(q => q.ReleasedAt == null && names.Contains(q.FullyQualifiedName))
+            .ToDictionaryAsync(q => q.FullyQualifiedName, StringComparer.Ordinal, cancellationToken);
+        return [.. tests.DistinctBy(t => t.Key).Select(t => new TestDetail(t, [.. TestVerdict.PerRun(histories[t.Key]).Take(runs)],
+            known.GetValueOrDefault(t.Key)?.TraitsJson ?? "{}", quarantines.GetValueOrDefault(t.FullyQualifiedName)))];
+    }
+
     /// <summary>Each failing or flaky test's most recent failure in its window, grouped by normalised message.</summary>
     public async Task<List<FailureGroup>> GetFailureGroupsAsync(CoverageReport report, CancellationToken cancellationToken = default)
     {
+        var failing = report.Tests.Where(t => t.Verdict.LatestOutcome == TestOutcome.Failed || t.Verdict.Flaky).ToList();
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var failures = new List<TestFailure>();
-        foreach (var test in report.Tests.Where(t => t.Verdict.LatestOutcome == TestOutcome.Failed || t.Verdict.Flaky))
-        {
-            var history = await TestHistoryReader.LatestAsync(db, test.Key, Rule.Window, cancellationToken);
-            if (TestVerdict.PerRun(history).FirstOrDefault(r => r.Outcome == TestOutcome.Failed) is { } failure)
-            {
-                failures.Add(new TestFailure(test, failure));
-            }
-        }
-
+        var histories = await TestHistoryReader.LatestOfAllAsync(db, [.. failing.Select(t => t.Key)], Rule.Window, cancellationToken);
+        var failures = failing
+            .Select(t => (Test: t, Failure: TestVerdict.PerRun(histories[t.Key]).FirstOrDefault(r => r.Outcome == TestOutcome.Failed)))
+            .Where(p => p.Failure is not null)
+            .Select(p => new TestFailure(p.Test, p.Failure!))
+            .ToList();
         return FailureGroups.Group(failures);
     }
 

@@ -15,7 +15,7 @@ internal sealed class RunSignal(RunNotifier notifier, CoverageChanges changes) :
     {
         _subscription = notifier.Subscribe(null, update =>
         {
-            if (update.Kind is RunUpdateKind.Result or RunUpdateKind.Status)
+            if (update.Kind is RunUpdateKind.Result or RunUpdateKind.Status or RunUpdateKind.Ended)
             {
                 changes.Notify();
             }

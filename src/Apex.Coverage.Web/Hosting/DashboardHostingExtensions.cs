@@ -25,6 +25,7 @@ public static class DashboardHostingExtensions
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddDashboardHealth();
         return builder;
     }
 
@@ -44,6 +45,7 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapDashboardHealth();
         return app;
     }
 }

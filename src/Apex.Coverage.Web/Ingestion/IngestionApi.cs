@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -53,8 +55,11 @@ public static class IngestionApi
 
     public static async Task<Results<Created<IngestionResponse>, Ok<IngestionResponse>, ProblemHttpResult>> PostResults(
         [AsParameters] IngestionQuery query, HttpContext context, ResultUploadReader uploads, ResultIngestor ingestor,
-        IOptions<IngestionOptions> options, CancellationToken cancellationToken)
+        IOptions<IngestionOptions> options, RunNotifier notifier, DashboardTelemetry telemetry, CancellationToken cancellationToken)
     {
+        var activity = telemetry.StartUpload();
+        var started = Stopwatch.GetTimestamp();
+        var (outcomeName, stored) = ("rejected", 0);
         try
         {
             var request = IngestionRequestFactory.Validate(query, options.Value, context.ApiTokenName());
@@ -62,6 +67,14 @@ public static class IngestionApi
             var file = ResultFileParser.Parse(upload.Content);
             var outcome = await ingestor.IngestAsync(request.For(upload), file, cancellationToken);
             var response = ToResponse(outcome);
+            (outcomeName, stored) = outcome.Created ? ("created", outcome.Run.Total) : ("duplicate", 0);
+            if (outcome.Created)
+            {
+                // A CI run ends when it is stored: the report, the trend and watching pages follow.
+                notifier.Publish(new RunUpdate(outcome.Run.Id, RunUpdateKind.Status));
+                notifier.Publish(new RunUpdate(outcome.Run.Id, RunUpdateKind.Ended));
+            }
+
             return outcome.Created
                 ? TypedResults.Created($"/api/v1/runs/{outcome.Run.Id}", response)
                 : TypedResults.Ok(response);
@@ -69,6 +82,10 @@ public static class IngestionApi
         catch (ResultFileException ex)
         {
             return TypedResults.Problem(title: ex.Title, detail: ex.Message, statusCode: ex.StatusCode);
+        }
+        finally
+        {
+            telemetry.EndUpload(activity, outcomeName, stored, Stopwatch.GetElapsedTime(started));
         }
     }
 

@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Results;
+using Apex.Coverage.Web.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Apex.Coverage.Web.Ingestion;
@@ -10,6 +11,7 @@ public static class IngestionHostingExtensions
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
         builder.AddResults();
+        builder.AddDashboardTelemetry();
         builder.AddApiTokens();
         var services = builder.Services;
         services.AddOptions<IngestionOptions>()

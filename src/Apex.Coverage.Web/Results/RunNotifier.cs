@@ -8,8 +8,11 @@ public enum RunUpdateKind
     /// <summary>One result was recorded (<see cref="RunUpdate.Result"/>).</summary>
     Result,
 
-    /// <summary>The tests now running, the expected total or the build log changed (see <see cref="ActiveRuns"/>).</summary>
+    /// <summary>The tests now running, the expected total or the build log changed (see ActiveRuns).</summary>
     Progress,
+
+    /// <summary>The run reached its end state (executed here, or stored from a CI upload): its results are all stored.</summary>
+    Ended,
 }
 
 public sealed record RunUpdate(long RunId, RunUpdateKind Kind, TestResult? Result = null);

@@ -3,6 +3,7 @@ using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.Telemetry;
 using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public sealed partial class RunExecutor(
     CodeCoverageRunSettings coverageSettings,
     CodeCoverageRecorder coverage,
     TimeProvider time,
+    DashboardTelemetry telemetry,
     ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(long runId, CancellationToken shutdown)
@@ -43,23 +45,27 @@ public sealed partial class RunExecutor(
         }
 
         var control = active.Start(runId, suite.RunTimeout, shutdown);
+        var activity = telemetry.StartRun(runId, suite.Name);
+        var started = time.GetTimestamp();
+        var status = RunStatus.Aborted;
         try
         {
-            await FinishAsync(runId, await RunAsync(run, suite, control));
+            status = await FinishAsync(runId, await RunAsync(run, suite, control));
         }
         catch (Exception error) when (control.Reason != StopReason.None)
         {
             LogStopped(error, runId, control.Reason);
-            await FinishAsync(runId, RunEnding.Stopped(control.Reason, suite.RunTimeout));
+            status = await FinishAsync(runId, RunEnding.Stopped(control.Reason, suite.RunTimeout));
         }
         catch (Exception error)
         {
             LogFailed(error, runId);
-            await FinishAsync(runId, new RunEnd(RunStatus.Aborted, $"The run could not go on: {error.Message}"));
+            status = await FinishAsync(runId, new RunEnd(RunStatus.Aborted, $"The run could not go on: {error.Message}"));
         }
         finally
         {
             active.End(control);
+            telemetry.EndRun(activity, suite.Name, status.ToString().ToLowerInvariant(), time.GetElapsedTime(started));
         }
     }
 
@@ -181,7 +187,7 @@ public sealed partial class RunExecutor(
         return await db.TestRuns.AsNoTracking().SingleAsync(r => r.Id == runId, cancellationToken);
     }
 
-    private async Task FinishAsync(long runId, RunEnd end)
+    private async Task<RunStatus> FinishAsync(long runId, RunEnd end)
     {
         // Written even while the dashboard stops: a run must never be left in "running".
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
@@ -189,7 +195,9 @@ public sealed partial class RunExecutor(
         await db.TestRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, end.Status).SetProperty(r => r.Message, end.Message).SetProperty(r => r.FinishedAt, now), CancellationToken.None);
         notifier.Publish(new RunUpdate(runId, RunUpdateKind.Status));
+        notifier.Publish(new RunUpdate(runId, RunUpdateKind.Ended));
         LogFinished(runId, end.Status, end.Message);
+        return end.Status;
     }
 
     [GeneratedRegex(@"(:|\s)error\s+[A-Z]+\d+", RegexOptions.IgnoreCase)]

@@ -3,6 +3,7 @@ using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.Telemetry;
 using Apex.Coverage.Web.VsTest;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -19,6 +20,7 @@ public static class RunsHostingExtensions
     public static IHostApplicationBuilder AddRuns(this IHostApplicationBuilder builder)
     {
         builder.AddResults();
+        builder.AddDashboardTelemetry();
         builder.AddSuites();
         builder.AddApiTokens();
         var services = builder.Services;
@@ -32,7 +34,6 @@ public static class RunsHostingExtensions
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunSelectionResolver>();
         services.TryAddSingleton<RunRequests>();
-        services.TryAddSingleton<SuiteLockTimeout>();
         services.TryAddTransient<RunJob>();
         // Before the job servers start: interrupted runs are closed and queued ones queued again.
         services.AddHostedService<RunRecovery>();
@@ -51,15 +52,8 @@ public static class RunsHostingExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new HangfireLogBridge(provider.GetRequiredService<ILoggerFactory>())));
-        // One server for every suite's queue: the suite lock in RunJob keeps each suite to one run
-        // at a time, in order; a worker per suite plus two for schedules keeps suites independent.
-        services.AddHangfireServer((provider, options) =>
-        {
-            var suites = provider.GetRequiredService<SuiteCatalog>().Names;
-            options.ServerName = $"apex-runner:{Environment.MachineName}:{Environment.ProcessId}";
-            options.Queues = [.. suites.Select(SuiteQueue.NameOf), "default"];
-            options.WorkerCount = suites.Count + 2;
-        });
+        // One job server per suite queue and one for schedules (SuiteJobServers says why).
+        services.AddHostedService<SuiteJobServers>();
         builder.AddSchedules();
     }
 

@@ -4,6 +4,7 @@ using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Telemetry;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,10 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(Options.Create(new AnalyticsOptions()));
         Services.AddSingleton<CoverageChanges>();
         Services.AddSingleton<CoverageService>();
+        Services.AddMetrics();
+        Services.AddLogging();
+        Services.AddSingleton<DashboardTelemetry>();
+        Services.AddSingleton<CoverageReportHub>();
         Services.AddSingleton<CoverageTrend>();
         Services.AddSingleton<QuarantineBook>();
         Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));

@@ -62,6 +62,10 @@ public static class AnalyticsFormat
 
     public static string TestHref(string fullyQualifiedName) => $"coverage/tests?name={Uri.EscapeDataString(fullyQualifiedName)}";
 
+    /// <summary>The test page of one test: its suite and its name.</summary>
+    public static string TestHref(TestCoverage test) =>
+        test.Suite.Length == 0 ? TestHref(test.FullyQualifiedName) : $"{TestHref(test.FullyQualifiedName)}&suite={Uri.EscapeDataString(test.Suite)}";
+
     /// <summary>The method and class, which is what people recognise a test by.</summary>
     public static string ShortName(string fullyQualifiedName)
     {

@@ -4,19 +4,17 @@ using Microsoft.AspNetCore.Components;
 namespace Apex.Coverage.Web.Components.Analytics;
 
 /// <summary>
-/// A page that shows the coverage report and computes it again when results arrive, a quarantine
-/// changes or a plan is imported (coalesced by <see cref="CoverageChanges"/>), calling back onto
-/// its circuit through InvokeAsync.
+/// A page that shows the coverage report. It never computes it: <see cref="CoverageReportHub"/>
+/// computes it once per change for the whole server and calls this page back, which reads it
+/// (and whatever else it shows) again on its circuit.
 /// </summary>
-public abstract class CoverageComponent : ComponentBase, IDisposable
+public abstract class CoverageComponent : LiveComponent
 {
-    private IDisposable? _subscription;
+    [Inject]
+    protected CoverageReportHub Hub { get; set; } = null!;
 
     [Inject]
     protected CoverageService Coverage { get; set; } = null!;
-
-    [Inject]
-    protected CoverageChanges Changes { get; set; } = null!;
 
     protected CoverageReport? Report { get; private set; }
 
@@ -24,7 +22,7 @@ public abstract class CoverageComponent : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _subscription = Changes.Subscribe(() => _ = InvokeAsync(RefreshAsync));
+        Keep(Hub.Subscribe(() => RefreshOnCircuitAsync(LoadAsync)));
         await LoadAsync();
     }
 
@@ -39,19 +37,7 @@ public abstract class CoverageComponent : ComponentBase, IDisposable
     /// <summary>Reads the report (and whatever else the page shows) again.</summary>
     protected virtual async Task LoadAsync()
     {
-        Report = await Coverage.GetReportAsync();
+        Report = await Hub.GetAsync();
         Loaded = true;
-    }
-
-    private async Task RefreshAsync()
-    {
-        await LoadAsync();
-        StateHasChanged();
-    }
-
-    public void Dispose()
-    {
-        _subscription?.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

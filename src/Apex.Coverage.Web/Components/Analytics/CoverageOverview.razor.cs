@@ -13,13 +13,8 @@ public sealed partial class CoverageOverview
 
     protected override async Task LoadAsync()
     {
+        // The trend's points are recorded when runs end (TrendRecorder), not by whoever looks.
         await base.LoadAsync();
-        if (Report is { } report)
-        {
-            // Each newly seen state becomes a point of the protected-MRR trend.
-            await Trends.RecordAsync(report);
-        }
-
         Trend = await Trends.ReadAsync();
     }
 

@@ -7,27 +7,15 @@ namespace Apex.Coverage.Web.Components.Plan;
 /// A component that shows the current catalog and renders again when an import publishes a new
 /// one (or is rejected), calling back onto its circuit through InvokeAsync.
 /// </summary>
-public abstract class PlanCatalogComponent : ComponentBase, IDisposable
+public abstract class PlanCatalogComponent : LiveComponent
 {
-    private IDisposable? _subscription;
-
     [Inject]
     protected PlanCatalog Catalog { get; set; } = null!;
 
     protected PlanSnapshot? Snapshot => Catalog.Current;
 
     protected override void OnInitialized() =>
-        _subscription = Catalog.Subscribe(() => _ = InvokeAsync(OnCatalogChangedAsync));
+        Keep(Catalog.Subscribe(() => RefreshOnCircuit(OnCatalogChangedAsync)));
 
-    protected virtual Task OnCatalogChangedAsync()
-    {
-        StateHasChanged();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        _subscription?.Dispose();
-        GC.SuppressFinalize(this);
-    }
+    protected virtual Task OnCatalogChangedAsync() => Task.CompletedTask;
 }

@@ -52,7 +52,8 @@ public sealed partial class RunPage
     protected override async Task OnParametersSetAsync()
     {
         _subscription?.Dispose();
-        _subscription = Notifier.Subscribe(Id, update => _ = InvokeAsync(() => ApplyAsync(update)));
+        _subscription = Notifier.Subscribe(Id, update => RefreshOnCircuit(() => ApplyAsync(update)));
+        Keep(_subscription);
         _keys.Clear();
         _results = [];
         await LoadRunAsync();
@@ -73,7 +74,6 @@ public sealed partial class RunPage
             await LoadRunAsync();
         }
 
-        StateHasChanged();
     }
 
     private void Add(TestResult result)
@@ -98,6 +98,4 @@ public sealed partial class RunPage
             Snackbar.Add(outcome == CancelOutcome.RunningElsewhere ? "This run executes on another node." : "The run has already ended.", Severity.Info);
         }
     }
-
-    public void Dispose() => _subscription?.Dispose();
 }

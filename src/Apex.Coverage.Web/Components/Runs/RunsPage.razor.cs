@@ -10,7 +10,6 @@ public sealed partial class RunsPage
     private const int PageSize = 50;
     private List<TestRun> _runs = [];
     private int _skip;
-    private IDisposable? _subscription;
 
     [Inject] private RunReader Runs { get; set; } = null!;
 
@@ -19,17 +18,13 @@ public sealed partial class RunsPage
     protected override async Task OnInitializedAsync()
     {
         await LoadAsync();
-        _subscription = Notifier.Subscribe(null, update =>
+        Keep(Notifier.Subscribe(null, update =>
         {
             if (update.Kind == RunUpdateKind.Status)
             {
-                _ = InvokeAsync(async () =>
-                {
-                    await LoadAsync();
-                    StateHasChanged();
-                });
+                RefreshOnCircuit(LoadAsync);
             }
-        });
+        }));
     }
 
     private async Task PageAsync(int by)
@@ -42,6 +37,4 @@ public sealed partial class RunsPage
     {
         _runs = await Runs.ListAsync(_skip, PageSize);
     }
-
-    public void Dispose() => _subscription?.Dispose();
 }

@@ -7,9 +7,9 @@ namespace Apex.Platform.Data.Batching;
 
 /// <summary>
 /// Writes rows with binary COPY in batches closed by row count or estimated size, each batch in
-/// its own transaction. COPY is the fastest way into PostgreSQL (see benchmarks/ and ADR 0113);
-/// its one drawback, an error that names only a line of the stream, is turned back into the row
-/// that caused it.
+/// its own transaction. COPY streams rows without the bind-parameter limit of a multi-row INSERT
+/// (measurements in benchmarks/Apex.Data.Benchmarks and ADR 0113); its one drawback, an error that
+/// names only a line of the stream, is turned back into the row that caused it.
 /// </summary>
 public sealed partial class CopyBatchWriter<T>(NpgsqlDataSource dataSource, CopyTable<T> table, BatchLimits limits, TimeProvider time)
 {
