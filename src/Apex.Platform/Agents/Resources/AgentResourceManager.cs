@@ -76,6 +76,9 @@ public sealed class AgentResourceManager(IConnectionMultiplexer redis, RedisKeys
 
         var id = Guid.NewGuid().ToString("N");
         if (await TryTakeAsync(tenantId, id)) return new RunLease(this, tenantId, id, null, false);
+        // The deadline starts before the run counts as waiting: whoever sees it waiting may move the
+        // platform clock, and a timer created after that move would never fire.
+        using var deadline = new CancellationTokenSource(settings.QueueTimeout, time);
         var waiting = keys.Key($"agents:waiting:{tenantId:N}");
         if (await Db.StringIncrementAsync(waiting) > settings.MaxQueuedRunsPerTenant)
         {
@@ -85,7 +88,7 @@ public sealed class AgentResourceManager(IConnectionMultiplexer redis, RedisKeys
 
         try
         {
-            return await WaitAsync(tenantId, id, cancellationToken);
+            return await WaitAsync(tenantId, id, deadline, cancellationToken);
         }
         finally
         {
@@ -115,10 +118,9 @@ public sealed class AgentResourceManager(IConnectionMultiplexer redis, RedisKeys
         await redis.GetSubscriber().PublishAsync(Released(tenantId), id);
     }
 
-    private async Task<RunLease> WaitAsync(Guid tenantId, string id, CancellationToken cancellationToken)
+    private async Task<RunLease> WaitAsync(Guid tenantId, string id, CancellationTokenSource deadline, CancellationToken cancellationToken)
     {
         var timeout = options.Value.QueueTimeout;
-        using var deadline = new CancellationTokenSource(timeout, time);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var signal = new SemaphoreSlim(0);
         var subscriber = redis.GetSubscriber();
