@@ -79,18 +79,19 @@ public sealed class RunRequests(
             return CancelOutcome.Canceled;
         }
 
+        // The stored status first: a run that has just ended may still hold its control for a moment.
+        var status = await db.TestRuns.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
+        if (status is not (RunStatus.Queued or RunStatus.Building or RunStatus.Running))
+        {
+            return status is null ? CancelOutcome.NotFound : CancelOutcome.AlreadyFinished;
+        }
+
         if (active.Find(runId) is { } control)
         {
             control.Stop(StopReason.Canceled);
             return CancelOutcome.Stopping;
         }
 
-        var status = await db.TestRuns.Where(r => r.Id == runId).Select(r => (RunStatus?)r.Status).FirstOrDefaultAsync(cancellationToken);
-        return status switch
-        {
-            null => CancelOutcome.NotFound,
-            RunStatus.Building or RunStatus.Running => CancelOutcome.RunningElsewhere,
-            _ => CancelOutcome.AlreadyFinished,
-        };
+        return status == RunStatus.Queued ? CancelOutcome.AlreadyFinished : CancelOutcome.RunningElsewhere;
     }
 }

@@ -22,6 +22,7 @@ internal sealed class SuiteJobServers(
     public const int ScheduleWorkers = 2;
 
     private readonly List<BackgroundJobServer> _servers = [];
+    private volatile bool _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,9 +46,22 @@ internal sealed class SuiteJobServers(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host torn down by its disposal (a test host disposed while starting, say) may dispose the
+        // servers before it stops them; then there is nothing left to stop.
+        if (_disposed) return;
         _servers.ForEach(s => s.SendStop());
-        await Task.WhenAll(_servers.Select(s => s.WaitForShutdownAsync(cancellationToken)));
+        try
+        {
+            await Task.WhenAll(_servers.Select(s => s.WaitForShutdownAsync(cancellationToken)));
+        }
+        catch (ObjectDisposedException) when (_disposed)
+        {
+        }
     }
 
-    public void Dispose() => _servers.ForEach(s => s.Dispose());
+    public void Dispose()
+    {
+        _disposed = true;
+        _servers.ForEach(s => s.Dispose());
+    }
 }

@@ -112,7 +112,9 @@ public sealed class ConcurrentUserLoadTests(ConcurrentUserLoadTests.Crowd crowd)
 
         Assert.Equal(Clients, after.Connections);
         Assert.InRange(after.ProcessThreads - before.ProcessThreads, int.MinValue, Clients / 10);
-        Assert.InRange(after.OpenFileDescriptors - before.OpenFileDescriptors, 2 * Clients, 2 * Clients + 200);
+        // Two sockets per client (both ends live in this process), give or take the few descriptors
+        // the sign-ins' HTTP connections and the hosts' own files open or close meanwhile.
+        Assert.InRange(after.OpenFileDescriptors - before.OpenFileDescriptors, 2 * Clients - 50, 2 * Clients + 200);
     }
 
     [Fact]

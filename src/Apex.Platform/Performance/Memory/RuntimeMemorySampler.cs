@@ -1,41 +1,35 @@
-using System.Diagnostics.Metrics;
-
 namespace Apex.Platform.Performance.Memory;
 
 /// <summary>
-/// Reads the managed heap from the runtime's own counters: the "System.Runtime" meter's
-/// <c>dotnet.gc.last_collection.heap.size</c> (summed over generations) right after a full,
-/// compacting collection, so what is measured is what is still reachable — the quantity a leak grows.
+/// Reads the managed heap as the runtime reports it after a full, compacting collection: the
+/// generation sizes of <see cref="GC.GetGCMemoryInfo(GCKind)"/> for the last full blocking GC —
+/// the figures the "System.Runtime" meter's <c>dotnet.gc.last_collection.heap.size</c> publishes.
+/// The meter reports the last collection of any kind, and in a busy process (a whole test run,
+/// a live platform) an ephemeral GC on another thread often lands between the forced collection
+/// and the read; asking for the full blocking one measures what is still reachable, the quantity
+/// a leak grows.
 /// </summary>
 public sealed class RuntimeMemorySampler : IDisposable
 {
-    public const string HeapSizeInstrument = "dotnet.gc.last_collection.heap.size";
-    private readonly MeterListener _listener = new();
-    private long _heapBytes;
-
-    public RuntimeMemorySampler()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == "System.Runtime" && instrument.Name == HeapSizeInstrument) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => _heapBytes += value);
-        _listener.Start();
-    }
+    private readonly Lock _sampling = new();
 
     /// <summary>Reachable managed bytes now, as the runtime reports them after a full collection.</summary>
     public long SampleReachableBytes()
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        lock (_listener)
+        lock (_sampling)
         {
-            _heapBytes = 0;
-            _listener.RecordObservableInstruments();
-            return _heapBytes;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            long bytes = 0;
+            foreach (var generation in info.GenerationInfo) bytes += generation.SizeAfterBytes;
+            return bytes;
         }
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose()
+    {
+        // Nothing to release; kept disposable so callers written against the meter-based sampler stay valid.
+    }
 }
