@@ -19,9 +19,6 @@ namespace Apex.Integration.PerformanceScalability;
 /// bottleneck detector names the connection slots as the saturated resource.
 /// </summary>
 [PlanItem(76)]
-// Threads and file descriptors are counted for the whole process: measured alone, since another
-// class closing its sockets meanwhile took the count below 2 per client (seen in a whole-suite run).
-[Collection(RuntimeMeasurementCollection.Name)]
 [BusinessValue("All tiers", "Serve a growing number of concurrent users",
     "Scale support worth $12K MRR growth capacity", "One instance holds a known number of live users and says when it is full")]
 public sealed class ConcurrentUserLoadTests(ConcurrentUserLoadTests.Crowd crowd) : IClassFixture<ConcurrentUserLoadTests.Crowd>

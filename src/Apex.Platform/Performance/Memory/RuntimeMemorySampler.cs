@@ -13,19 +13,39 @@ public sealed class RuntimeMemorySampler : IDisposable
 {
     private readonly Lock _sampling = new();
 
-    /// <summary>Reachable managed bytes now, as the runtime reports them after a full collection.</summary>
+    private const long SettledWithinBytes = 64 * 1024;
+    private const int MaxCollections = 12;
+
+    /// <summary>
+    /// Reachable managed bytes now, as the runtime reports them after a full collection — once two
+    /// collections in a row agree within 64 KiB (at most 12 collections), so memory that other
+    /// threads were still letting go of (a host shutting down, finalizers) is not read as a change.
+    /// </summary>
     public long SampleReachableBytes()
     {
         lock (_sampling)
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
-            long bytes = 0;
-            foreach (var generation in info.GenerationInfo) bytes += generation.SizeAfterBytes;
-            return bytes;
+            var previous = CollectAndRead();
+            for (var i = 1; i < MaxCollections; i++)
+            {
+                var current = CollectAndRead();
+                if (Math.Abs(current - previous) <= SettledWithinBytes) return current;
+                previous = current;
+            }
+
+            return previous;
         }
+    }
+
+    private static long CollectAndRead()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        long bytes = 0;
+        foreach (var generation in info.GenerationInfo) bytes += generation.SizeAfterBytes;
+        return bytes;
     }
 
     public void Dispose()
