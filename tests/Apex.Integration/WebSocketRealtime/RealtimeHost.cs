@@ -72,7 +72,20 @@ public abstract class RealtimeHost(PostgresServer postgres, RedisServer redis) :
 
     public async ValueTask DisposeAsync()
     {
-        for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _owned[i].DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // After the class's tests: in whole runs a hub instance's shutdown sometimes threw here
+                // (cause not yet found); the remaining instances and connections must still be released.
+                await Console.Error.WriteLineAsync($"RealtimeHost cleanup ({_owned[i].GetType().Name}): {e.GetType().Name}: {e.Message}");
+            }
+        }
+
         GC.SuppressFinalize(this);
     }
 }
