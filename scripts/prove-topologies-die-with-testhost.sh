@@ -25,8 +25,9 @@ nodes=$(pgrep -af "${marker}" | grep -c "postgres -D" || true)
 kill -KILL "$testhost"
 echo "topology proof: killed test host $testhost with $nodes PostgreSQL node(s) of the topologies up"
 
-for _ in $(seq 150); do
-  pgrep -f "${marker}" >/dev/null || break
+# Processes first, then their directories: a keeper may still be deleting a data directory.
+for _ in $(seq 300); do
+  pgrep -f "${marker}" >/dev/null || ls -d /tmp/${marker}* >/dev/null 2>&1 || break
   sleep 0.1
 done
 wait "$runner" 2>/dev/null
