@@ -101,6 +101,7 @@ public sealed class ConnectionPoolExhaustionTests(ConnectionPoolExhaustionTests.
     {
         private readonly MeterListener _listener = new();
         private readonly string _database;
+        private readonly Lock _gate = new();
         private long _pending;
 
         public PoolMeter(string database)
@@ -143,7 +144,13 @@ public sealed class ConnectionPoolExhaustionTests(ConnectionPoolExhaustionTests.
             }
 
             if (!mine) return;
-            switch (instrument.Name)
+            // Requests that time out together report from several threads at once: count under a lock.
+            lock (_gate) Count(instrument.Name, value, connectionState);
+        }
+
+        private void Count(string instrument, long value, string? connectionState)
+        {
+            switch (instrument)
             {
                 case "db.client.connection.npgsql.pending_requests": Interlocked.Exchange(ref _pending, value); break;
                 case "db.client.connection.count" when connectionState == "used": MaxUsed = Math.Max(MaxUsed, value); break;
