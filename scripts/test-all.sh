@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+command -v redis-sentinel >/dev/null 2>&1 || need_packages+=(redis-sentinel)
 command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ] || need_packages+=(clickhouse-server)
 command -v initdb >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/initdb ] || need_packages+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
