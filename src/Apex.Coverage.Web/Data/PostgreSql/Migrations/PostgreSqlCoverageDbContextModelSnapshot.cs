@@ -507,6 +507,10 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                     b.Property<string>("Message")
                         .HasColumnType("text");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<int>("Passed")
                         .HasColumnType("integer");
 
@@ -553,6 +557,23 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                         .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.ToTable("TestRuns");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Runs.DashboardNode", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("HeartbeatAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("DashboardNodes");
                 });
 
             modelBuilder.Entity("Apex.Coverage.Web.CodeCoverage.FileCodeCoverage", b =>
