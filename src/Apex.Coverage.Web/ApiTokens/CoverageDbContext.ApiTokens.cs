@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Data;
 
-public sealed partial class CoverageDbContext
+public partial class CoverageDbContext
 {
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 }

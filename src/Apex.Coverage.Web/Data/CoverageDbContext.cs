@@ -5,10 +5,22 @@ namespace Apex.Coverage.Web.Data;
 /// <summary>
 /// The dashboard's one database. The class is partial so that each feature declares its own
 /// DbSets in its own folder (Plan/CoverageDbContext.Plan.cs, ...) and keeps its entity
-/// configurations there too; they are all picked up from this assembly.
+/// configurations there too; they are all picked up from this assembly. It is not sealed only so
+/// that <see cref="PostgreSql.PostgreSqlCoverageDbContext"/> can carry the PostgreSQL migrations
+/// (EF Core finds a context's migrations by its exact type; ADR 0052).
 /// </summary>
-public sealed partial class CoverageDbContext(DbContextOptions<CoverageDbContext> options) : DbContext(options)
+public partial class CoverageDbContext : DbContext
 {
+    public CoverageDbContext(DbContextOptions<CoverageDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected CoverageDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         OnSaving();

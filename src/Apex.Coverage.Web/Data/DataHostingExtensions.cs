@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Apex.Coverage.Web.Data;
 
@@ -23,12 +22,9 @@ public static class DataHostingExtensions
             .BindConfiguration(DataOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddDbContextFactory<CoverageDbContext>((provider, options) =>
-        {
-            var data = provider.GetRequiredService<IOptions<DataOptions>>().Value;
-            var root = provider.GetRequiredService<IHostEnvironment>().ContentRootPath;
-            options.UseSqlite(SqliteConnectionStrings.Resolve(data.ConnectionString, root));
-        });
+        // One factory for both providers (CoverageDbContextFactory says how it chooses).
+        services.AddSingleton<CoverageDbContextFactory>();
+        services.AddSingleton<IDbContextFactory<CoverageDbContext>>(provider => provider.GetRequiredService<CoverageDbContextFactory>());
         services.AddHostedService<DatabaseMigrator>();
         return builder;
     }

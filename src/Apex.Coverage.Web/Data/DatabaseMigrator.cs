@@ -13,17 +13,18 @@ internal sealed partial class DatabaseMigrator(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        if (SqliteConnectionStrings.DirectoryOf(db.Database.GetConnectionString() ?? "") is { } folder)
+        if (CoverageStore.ProviderOf(db) == StoreProvider.Sqlite
+            && SqliteConnectionStrings.DirectoryOf(db.Database.GetConnectionString() ?? "") is { } folder)
         {
             Directory.CreateDirectory(folder);
         }
 
         await db.Database.MigrateAsync(cancellationToken);
-        LogMigrated(db.Database.GetConnectionString());
+        LogMigrated(CoverageStore.ProviderOf(db), db.Database.GetDbConnection().Database);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database migrated: {ConnectionString}")]
-    private partial void LogMigrated(string? connectionString);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database migrated: {Provider} {Database}")]
+    private partial void LogMigrated(StoreProvider provider, string database);
 }

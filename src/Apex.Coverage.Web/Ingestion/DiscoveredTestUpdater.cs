@@ -45,7 +45,7 @@ internal sealed class DiscoveredTestUpdater(CoverageDbContext db, IngestionReque
         }
 
         await UpdateKnownAsync(seen, retrait, cancellationToken);
-        await BulkInserter.InsertAsync(db, added, cancellationToken);
+        await BulkInserter.InsertNewAsync(db, added, cancellationToken);
     }
 
     private async Task UpdateKnownAsync(List<long> seen, Dictionary<TraitValues, List<long>> retrait, CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ internal sealed class TestRunConfiguration : IEntityTypeConfiguration<TestRun>
         builder.Property(r => r.Branch).HasMaxLength(300);
         builder.Property(r => r.TokenName).HasMaxLength(100);
         builder.Property(r => r.IdempotencyKey).HasMaxLength(200);
+        builder.Property(r => r.Node).HasMaxLength(200);
         builder.HasIndex(r => r.Status);
         builder.HasIndex(r => new { r.SuiteName, r.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
         builder.HasMany(r => r.Results).WithOne().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);

@@ -15,7 +15,11 @@ public enum RunUpdateKind
     Ended,
 }
 
-public sealed record RunUpdate(long RunId, RunUpdateKind Kind, TestResult? Result = null);
+/// <summary>
+/// What happened to a run. <paramref name="FromAnotherNode"/>: relayed from the node executing it
+/// (no <paramref name="Result"/> then: read the run's new results from the store).
+/// </summary>
+public sealed record RunUpdate(long RunId, RunUpdateKind Kind, TestResult? Result = null, bool FromAnotherNode = false);
 
 /// <summary>
 /// Tells every watcher of a run (or of all runs) what happened, as it happens. Subscriptions are

@@ -55,6 +55,12 @@ public sealed class TestRun
     /// <summary>The captured `dotnet build` output, when the run built the suite.</summary>
     public string? BuildLog { get; set; }
 
+    /// <summary>
+    /// The dashboard node executing the run (Nodes:Name), set when a node claims it: a restart or
+    /// the death of that node ends only its own runs (RunRecovery).
+    /// </summary>
+    public string? Node { get; set; }
+
     public List<TestResult> Results { get; set; } = [];
 }
 

@@ -24,6 +24,7 @@ public sealed partial class RunExecutor(
     RunNotifier notifier,
     ActiveRuns active,
     IOptions<RunsOptions> options,
+    IOptions<NodeOptions> nodes,
     CodeCoverageRunSettings coverageSettings,
     CodeCoverageRecorder coverage,
     TimeProvider time,
@@ -94,7 +95,9 @@ public sealed partial class RunExecutor(
         var recorder = new RunRecorder(run.Id, run.SuiteName, run.Commit, databases, notifier, control, time);
         var marker = RunProcessReaper.NewMarker(run.Id);
         var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
-        var settings = RunSettingsXml.For(run.TestCaseFilter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker }, resultsDirectory);
+        var filter = (StoredSelection.FromJson(run.SelectionJson)?.Resolved ?? new ResolvedSelection(null, null))
+            .FilterFor(run.TestCaseFilter, expected.Select(c => c.FullyQualifiedName));
+        var settings = RunSettingsXml.For(filter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker }, resultsDirectory);
         string? collectorMissing = null;
         if (run.CollectCoverage)
         {
@@ -104,7 +107,7 @@ public sealed partial class RunExecutor(
         VsTestRunCompletion completion;
         try
         {
-            completion = await session.RunAsync(suite.Assembly, settings, run.TestCaseFilter, recorder, options.Value.CancelGracePeriod, control.Token);
+            completion = await session.RunAsync(suite.Assembly, settings, filter, recorder, options.Value.CancelGracePeriod, control.Token);
         }
         catch
         {
@@ -177,7 +180,8 @@ public sealed partial class RunExecutor(
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var claimed = await db.TestRuns.Where(r => r.Id == runId && r.Status == RunStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Building).SetProperty(r => r.StartedAt, now), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Building).SetProperty(r => r.StartedAt, now)
+                .SetProperty(r => r.Node, nodes.Value.Name), cancellationToken);
         if (claimed == 0)
         {
             return null;

@@ -27,6 +27,7 @@ public sealed class RunRequests(
     RunSelectionResolver resolver,
     IBackgroundJobClient jobs,
     ActiveRuns active,
+    RunRelay relay,
     RunNotifier notifier,
     IOptions<RunsOptions> options,
     TimeProvider time)
@@ -65,7 +66,10 @@ public sealed class RunRequests(
     public void Enqueue(string suite, long runId) =>
         jobs.Enqueue<RunJob>(SuiteQueue.NameOf(suite), job => job.ExecuteAsync(suite, runId, CancellationToken.None));
 
-    /// <summary>A queued run is canceled at once; a running one is asked to stop (cancel, then abort after the grace period).</summary>
+    /// <summary>
+    /// A queued run is canceled at once; a running one is asked to stop (cancel, then abort after
+    /// the grace period) here, or through <see cref="RunRelay"/> on the node that executes it.
+    /// </summary>
     public async Task<CancelOutcome> CancelAsync(long runId, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
@@ -92,6 +96,12 @@ public sealed class RunRequests(
             return CancelOutcome.Stopping;
         }
 
-        return status == RunStatus.Queued ? CancelOutcome.AlreadyFinished : CancelOutcome.RunningElsewhere;
+        if (status == RunStatus.Queued)
+        {
+            return CancelOutcome.AlreadyFinished;
+        }
+
+        // Executing on another node: that node's relay stops it (cancel, then abort after the grace period).
+        return await relay.RequestCancelAsync(runId, cancellationToken) ? CancelOutcome.Stopping : CancelOutcome.RunningElsewhere;
     }
 }

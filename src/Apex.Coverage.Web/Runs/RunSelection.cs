@@ -57,10 +57,25 @@ public sealed record ResolvedSelection(IReadOnlySet<int>? PlanItems, IReadOnlySe
         PlanItems?.Order().Select(n => $"PlanId={n.ToString(CultureInfo.InvariantCulture)}"),
         FullyQualifiedNames?.Order(StringComparer.Ordinal).Select(n => $"FullyQualifiedName={FilterHelper.Escape(n)}"));
 
-    /// <summary>Whether a discovered test with these plan items and this name is part of the selection.</summary>
+    /// <summary>
+    /// The filter a run hands VSTest once its tests are discovered. VSTest compares a trait with the
+    /// whole value, so <c>PlanId=1</c> misses a test tagged <c>PlanId="1,2"</c>; the one PlanId rule
+    /// (PlanIds) has already chosen <paramref name="expected"/> from the discovered tests, so a
+    /// selection by plan item runs those tests by name. Without plan items, or with none expected,
+    /// the stored filter stands.
+    /// </summary>
+    public string? FilterFor(string? storedFilter, IEnumerable<string> expected)
+    {
+        var names = expected.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return PlanItems is null || names.Count == 0
+            ? storedFilter
+            : string.Join("|", names.Select(n => $"FullyQualifiedName={FilterHelper.Escape(n)}"));
+    }
+
     public StoredSelection Store(RunSelection asked) =>
         new(asked, PlanItems?.Order().ToList(), FullyQualifiedNames?.Order(StringComparer.Ordinal).ToList());
 
+    /// <summary>Whether a discovered test with these plan items and this name is part of the selection.</summary>
     public bool Includes(string fullyQualifiedName, IEnumerable<int> planItems) =>
         (PlanItems is null || planItems.Any(PlanItems.Contains))
         && (FullyQualifiedNames is null || FullyQualifiedNames.Contains(fullyQualifiedName));

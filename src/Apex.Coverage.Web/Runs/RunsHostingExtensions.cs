@@ -35,8 +35,15 @@ public static class RunsHostingExtensions
         services.TryAddSingleton<RunSelectionResolver>();
         services.TryAddSingleton<RunRequests>();
         services.TryAddTransient<RunJob>();
-        // Before the job servers start: interrupted runs are closed and queued ones queued again.
-        services.AddHostedService<RunRecovery>();
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Before the job servers start: this node's and dead nodes' runs are closed and queued ones
+        // queued again; then the heartbeat keeps this node alive and ends dead nodes' runs.
+        services.TryAddSingleton<RunRecovery>();
+        services.AddHostedService(provider => provider.GetRequiredService<RunRecovery>());
+        services.AddHostedService<NodeHeartbeat>();
+        // Run updates and cancels between nodes sharing a PostgreSQL store (idle on SQLite).
+        services.TryAddSingleton<RunRelay>();
+        services.AddHostedService(provider => provider.GetRequiredService<RunRelay>());
         builder.AddRunScheduling();
         return builder;
     }
@@ -60,9 +67,18 @@ public static class RunsHostingExtensions
     private static JobStorage CreateStorage(HangfireSettings settings) => settings.Storage switch
     {
         HangfireStorageKind.PostgreSql => new PostgreSqlStorage(
-            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(settings.ConnectionString!, new PostgreSqlStorageOptions()),
-            new PostgreSqlStorageOptions()),
+            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(settings.ConnectionString!, SharedQueueOptions()),
+            SharedQueueOptions()),
         _ => new InMemoryStorage(new InMemoryStorageOptions()),
+    };
+
+    // Several nodes on one queue: a job enqueued by one node wakes the others' workers at once
+    // (LISTEN/NOTIFY rather than the 15 s poll), and a run that lasts longer than the invisibility
+    // timeout stays with the worker executing it (sliding) instead of being handed to another.
+    private static PostgreSqlStorageOptions SharedQueueOptions() => new()
+    {
+        EnableLongPolling = true,
+        UseSlidingInvisibilityTimeout = true,
     };
 
     public static WebApplication MapRuns(this WebApplication app)

@@ -1,16 +1,22 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
+using Apex.Integration.Infrastructure;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Analytics;
 
-public sealed class TestHistoryReaderTests
+/// <summary>The history and catalog reads (raw SQL: skip-scan, UNION ALL of index seeks) on both stores.</summary>
+[Collection(PostgresStore.Name)]
+public sealed class TestHistoryReaderTests(PostgresServer postgres)
 {
-    [Fact]
-    public async Task LatestAsync_ReadsWholeWindowOfRuns_WhenTheoryRowsMakeSeveralResultsPerRun()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task LatestAsync_ReadsWholeWindowOfRuns_WhenTheoryRowsMakeSeveralResultsPerRun(StoreProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         for (var run = 0; run < 12; run++)
         {
             // Three theory rows of one test per run; the oldest two runs fail.
@@ -26,10 +32,12 @@ public sealed class TestHistoryReaderTests
         Assert.Equal((10, 0, TestStatus.Passing), (verdict.Results, verdict.Flips, verdict.Status));
     }
 
-    [Fact]
-    public async Task KeysAsync_ListsEachTestOnce_WhenTestsHaveManyResults()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task KeysAsync_ListsEachTestOnce_WhenTestsHaveManyResults(StoreProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await RunAsync(database, "a", ("B.Two", P), ("A.One", F));
         await RunAsync(database, "b", ("B.Two", P), ("C.Three", P));
 
@@ -39,10 +47,12 @@ public sealed class TestHistoryReaderTests
         Assert.Equal(["A.One", "B.Two", "C.Three"], keys.Select(k => k.FullyQualifiedName));
     }
 
-    [Fact]
-    public async Task KeysAsync_KeepsTwoSuitesTestsOfOneNameApart_AndPagesInSuiteThenNameOrder()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task KeysAsync_KeepsTwoSuitesTestsOfOneNameApart_AndPagesInSuiteThenNameOrder(StoreProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await RunAsync(database, "a", ("A.Same", P), ("B.Other", P));
         await using (var db = database.CreateDbContext())
         {

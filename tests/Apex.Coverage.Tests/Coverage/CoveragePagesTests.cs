@@ -50,7 +50,8 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
         var notifier = new RunNotifier(NullLogger<RunNotifier>.Instance);
         var active = new ActiveRuns(TimeProvider.System);
         Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(_catalog, _database),
-            new BackgroundJobClient(new InMemoryStorage()), active, notifier, Options.Create(new RunsOptions()), TimeProvider.System));
+            new BackgroundJobClient(new InMemoryStorage()), active,
+            new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), notifier, active, TimeProvider.System, NullLogger<RunRelay>.Instance), notifier, Options.Create(new RunsOptions()), TimeProvider.System));
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()

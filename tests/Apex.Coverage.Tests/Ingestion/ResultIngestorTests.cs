@@ -1,22 +1,28 @@
 using System.Text;
 using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Integration.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Tests.Ingestion;
 
-public sealed class ResultIngestorTests
+/// <summary>Uploads stored in one transaction with the bulk insert, on both stores.</summary>
+[Collection(PostgresStore.Name)]
+public sealed class ResultIngestorTests(PostgresServer postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task IngestAsync_StoresEveryRun_WhenTwoIngestorsWriteOneDatabaseAtOnce()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task IngestAsync_StoresEveryRun_WhenTwoIngestorsWriteOneDatabaseAtOnce(StoreProvider provider)
     {
-        // Two ingestors stand for two dashboard processes on one SQLite file: no in-process queue
-        // between them, only SQLite's own locking and busy timeout.
-        await using var database = await TestDatabase.CreateAsync();
+        // Two ingestors stand for two dashboard processes on one store: no in-process queue
+        // between them, only the database's own locking (SQLite's busy timeout, PostgreSQL's rows).
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         using var first = new ResultIngestor(database, TimeProvider.System);
         using var second = new ResultIngestor(database, TimeProvider.System);
 
@@ -27,10 +33,12 @@ public sealed class ResultIngestorTests
         Assert.Equal((20, 2000), (await db.TestRuns.CountAsync(Ct), await db.TestResults.CountAsync(Ct)));
     }
 
-    [Fact]
-    public async Task IngestAsync_ReturnsFirstRun_WhenSameKeyArrivesFromTwoIngestors()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task IngestAsync_ReturnsFirstRun_WhenSameKeyArrivesFromTwoIngestors(StoreProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         using var first = new ResultIngestor(database, TimeProvider.System);
         using var second = new ResultIngestor(database, TimeProvider.System);
 
@@ -43,10 +51,12 @@ public sealed class ResultIngestorTests
         Assert.Equal(1, await db.TestRuns.CountAsync(Ct));
     }
 
-    [Fact]
-    public async Task IngestAsync_MarksRunPassedWithTimes_WhenNoResultFailed()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.PostgreSql)]
+    public async Task IngestAsync_MarksRunPassedWithTimes_WhenNoResultFailed(StoreProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         using var ingestor = new ResultIngestor(database, TimeProvider.System);
         var file = ResultFileParser.Parse(File.OpenRead(IngestionFixtures.PathOf(IngestionFixtures.XunitTrx)));
         var passing = file with { Results = [.. file.Results.Where(r => r.Outcome != TestOutcome.Failed)] };

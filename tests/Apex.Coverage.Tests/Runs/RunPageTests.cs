@@ -41,7 +41,8 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new RunsOptions()));
         Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(new PlanCatalog(), _database),
-            new BackgroundJobClient(new InMemoryStorage()), active, _notifier, Options.Create(new RunsOptions()), TimeProvider.System));
+            new BackgroundJobClient(new InMemoryStorage()), active,
+            new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), _notifier, active, TimeProvider.System, NullLogger<RunRelay>.Instance), _notifier, Options.Create(new RunsOptions()), TimeProvider.System));
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

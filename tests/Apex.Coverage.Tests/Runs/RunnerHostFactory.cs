@@ -134,8 +134,9 @@ public sealed class RunnerHost : IAsyncLifetime
     public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
 }
 
+/// <remarks>The two-node tests run here too (they need the fixture build), with their own PostgreSQL.</remarks>
 [CollectionDefinition(Name)]
-public sealed class RunnerCollection : ICollectionFixture<RunnerHost>
+public sealed class RunnerCollection : ICollectionFixture<RunnerHost>, ICollectionFixture<Apex.Integration.Infrastructure.PostgresServer>
 {
     public const string Name = "runner";
 }

@@ -60,6 +60,17 @@ public sealed class RunnerTests(RunnerHost host)
     }
 
     [Fact]
+    public async Task PlanItemSelection_RunsTestsWhoseTraitListsSeveralItems_WhenOneOfThemIsSelected()
+    {
+        // TheoryTests carry PlanId="5,6": VSTest's own PlanId=5 would match nothing.
+        var id = await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [5]));
+        var run = await Factory.WaitForEndAsync(id);
+
+        Assert.Equal((RunStatus.Passed, 3), (run.Status, run.Total));
+        Assert.All(await Factory.ResultsAsync(id), r => Assert.Equal("Apex.Fixture.Suite.TheoryTests.IsPositive", r.FullyQualifiedName));
+    }
+
+    [Fact]
     public async Task OnlyFailed_RerunsJustTheTestThatFailed_WhenLastRunHadAFailure()
     {
         await Factory.WaitForEndAsync(await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [2])));

@@ -24,16 +24,23 @@ namespace Apex.Integration.AgentOrchestration;
     businessGoal: "Error visibility: every agent failure traceable to its run, step and sub-agent",
     valueImpact: "$7K MRR",
     strategicImpact: "Debugging efficiency: failed runs explain themselves; transient and permanent failures reach different handlers")]
-public sealed class AgentErrorPropagationTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class AgentErrorPropagationTests(AgentErrorPropagationTests.Host host) : IClassFixture<AgentErrorPropagationTests.Host>
 {
     private static readonly Dictionary<string, decimal> CatalogPrices = new() { ["gpt-4o"] = 0.25m };
-    private readonly PagerHandler _pager = new();
-    private AgentPlatform _agents = null!;
+    private readonly PagerHandler _pager = host.Pager;
+    private readonly AgentPlatform _agents = host.Agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _agents = await AgentPlatform.StartAsync(
-        postgres, redis, "agents35", services: services => services.AddSingleton<IAgentErrorHandler>(_pager));
+    /// <summary>The class's platform, with the pager registered as a further handler of fatal errors.</summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
+    {
+        public PagerHandler Pager { get; } = new();
+
+        protected override string Owner => "agents35";
+
+        protected override void AddServices(IServiceCollection services) => services.AddSingleton<IAgentErrorHandler>(Pager);
+    }
 
     [Fact]
     public async Task Capture_RecordsEnrichedError_WhenSubAgentThrows()
@@ -162,10 +169,8 @@ public sealed class AgentErrorPropagationTests(PostgresServer postgres, RedisSer
     private static async Task<List<AgentError>> ErrorsAsync(SignedIn user, Guid runId) =>
         (await user.Client.GetFromJsonAsync<List<AgentError>>($"api/agents/runs/{runId}/errors", Ct))!;
 
-    public async ValueTask DisposeAsync() => await _agents.DisposeAsync();
-
     /// <summary>A further destination for fatal errors, as a pager or ticket system would be registered.</summary>
-    private sealed class PagerHandler : IAgentErrorHandler
+    public sealed class PagerHandler : IAgentErrorHandler
     {
         private readonly ConcurrentQueue<AgentError> _received = new();
 

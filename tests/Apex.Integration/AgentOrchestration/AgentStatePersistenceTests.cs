@@ -22,14 +22,17 @@ namespace Apex.Integration.AgentOrchestration;
     businessGoal: "State recovery: agent runs survive restarts and upgrades",
     valueImpact: "$10K MRR",
     strategicImpact: "No lost or repeated agent work after a deploy or crash; saved state stays readable across platform versions")]
-public sealed class AgentStatePersistenceTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class AgentStatePersistenceTests(AgentStatePersistenceTests.Host host) : IClassFixture<AgentStatePersistenceTests.Host>
 {
     private static readonly Dictionary<string, decimal> CatalogPrices = new() { ["gpt-4o"] = 0.25m };
-    private AgentPlatform _agents = null!;
+    private readonly AgentPlatform _agents = host.Agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _agents = await AgentPlatform.StartAsync(postgres, redis, "agents34");
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
+    {
+        protected override string Owner => "agents34";
+    }
 
     [Fact]
     public async Task SaveState_CheckpointsConversationAfterEachRound_WhenRunProgresses()
@@ -187,6 +190,4 @@ public sealed class AgentStatePersistenceTests(PostgresServer postgres, RedisSer
         Assert.True(await reader.ReadAsync(Ct), $"No state saved for run {runId}.");
         return (reader.GetInt32(0), JsonNode.Parse(reader.GetString(1))!.AsObject());
     }
-
-    public async ValueTask DisposeAsync() => await _agents.DisposeAsync();
 }

@@ -21,21 +21,35 @@ namespace Apex.Integration.AgentOrchestration;
     businessGoal: "Tool reliability: only tools that can work are offered to the model",
     valueImpact: "$8K MRR",
     strategicImpact: "Feature availability: new tools and versions ship without a platform release, broken ones are refused with a reason")]
-public sealed class AgentToolLoadingTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class AgentToolLoadingTests(AgentToolLoadingTests.Host host) : IClassFixture<AgentToolLoadingTests.Host>
 {
     private static readonly string PluginAssembly = typeof(TokenEstimatorV1).Assembly.Location;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"apex-tools-{Guid.NewGuid():N}");
-    private AgentPlatform _agents = null!;
+    private readonly AgentPlatform _agents = host.Agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>The class's platform, started on a directory of tool manifests written first.</summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
     {
-        Directory.CreateDirectory(_directory);
-        foreach (var (file, manifest) in Manifests()) await File.WriteAllTextAsync(Path.Combine(_directory, file), manifest, Ct);
-        _agents = await AgentPlatform.StartAsync(postgres, redis, "agents32",
-            new Dictionary<string, string?> { ["Platform:Agents:ToolManifestsPath"] = _directory });
-        _agents.Catalog.Reset(new Dictionary<string, decimal>());
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), $"apex-tools-{Guid.NewGuid():N}");
+
+        protected override string Owner => "agents32";
+
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Platform:Agents:ToolManifestsPath"] = _directory };
+
+        public override async ValueTask InitializeAsync()
+        {
+            Directory.CreateDirectory(_directory);
+            foreach (var (file, manifest) in Manifests()) await File.WriteAllTextAsync(Path.Combine(_directory, file), manifest, Ct);
+            await base.InitializeAsync();
+            Agents.Catalog.Reset(new Dictionary<string, decimal>());
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     [Fact]
@@ -181,11 +195,5 @@ public sealed class AgentToolLoadingTests(PostgresServer postgres, RedisServer r
         yield return ("incompatible_minor.json", Json("budget_check", "1.2.0", typeof(BudgetCheckTool), new() { ["token_estimator"] = "1.5.0" }));
         yield return ("duplicate.json", Json("cost_calculator", "1.0.0", typeof(CostCalculatorAgent)));
         yield return ("missing_assembly.json", Json("word_counter", "1.0.0", typeof(WordCounterTool), assembly: "/nonexistent/plugin.dll"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _agents.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
     }
 }

@@ -21,19 +21,24 @@ namespace Apex.Integration.AgentOrchestration;
     businessGoal: "Complex workflows: several agents coordinated in order, in parallel and by condition",
     valueImpact: "$15K MRR",
     strategicImpact: "Advanced features: long workflows survive failures and restarts without repeating paid agent work")]
-public sealed class MultiAgentWorkflowTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class MultiAgentWorkflowTests(MultiAgentWorkflowTests.Host host) : IClassFixture<MultiAgentWorkflowTests.Host>
 {
     private static readonly Dictionary<string, decimal> CatalogPrices = new() { ["gpt-4o"] = 0.25m, ["gpt-4o-mini"] = 0.02m };
-    private AgentPlatform _agents = null!;
+    private readonly AgentPlatform _agents = host.Agents;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>The class's platform, with the rendezvous tool loaded at run time.</summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : AgentClassHost(postgres, redis)
     {
-        _agents = await AgentPlatform.StartAsync(postgres, redis, "agents33");
-        _agents.Catalog.Reset(CatalogPrices);
-        var loaded = _agents.Service<ToolRegistry>().Load(new ToolManifest("rendezvous", "1.0.0", typeof(RendezvousTool).AssemblyQualifiedName), "tests");
-        Assert.True(loaded.Loaded, string.Join("; ", loaded.Problems));
+        protected override string Owner => "agents33";
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+            var loaded = Agents.Service<ToolRegistry>().Load(new ToolManifest("rendezvous", "1.0.0", typeof(RendezvousTool).AssemblyQualifiedName), "tests");
+            Assert.True(loaded.Loaded, string.Join("; ", loaded.Problems));
+        }
     }
 
     [Fact]
@@ -208,6 +213,4 @@ public sealed class MultiAgentWorkflowTests(PostgresServer postgres, RedisServer
     /// <summary>The workflow as stored, read back through the API.</summary>
     private static async Task<WorkflowRun> FindAsync(SignedIn user, JsonObject body, string idField = "id") =>
         (await user.Client.GetFromJsonAsync<WorkflowRun>($"api/agents/workflows/{body[idField]!.GetValue<string>()}", Ct))!;
-
-    public async ValueTask DisposeAsync() => await _agents.DisposeAsync();
 }

@@ -23,25 +23,71 @@ namespace Apex.Integration.AgentOrchestration;
     businessGoal: "Core AI functionality: multi-agent answers that are correct and traceable",
     valueImpact: "$30K MRR",
     strategicImpact: "Sub-agent failures reach the supervisor and are handled, never swallowed; the base for plan items 32-50")]
-public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
+public sealed class SupervisorSubAgentCommunicationTests(SupervisorSubAgentCommunicationTests.Host host) : IClassFixture<SupervisorSubAgentCommunicationTests.Host>
 {
     private static readonly Dictionary<string, decimal> CatalogPrices = new() { ["gpt-4o"] = 0.25m };
-    private readonly List<HttpClient> _clients = [];
-    private FakeLlmProvider _llm = null!;
-    private FakePricingCatalog _catalog = null!;
-    private FakeOAuthProvider _oauth = null!;
-    private string _database = string.Empty;
-    private PlatformInstance _platform = null!;
+    private readonly FakeLlmProvider _llm = host.Llm;
+    private readonly FakePricingCatalog _catalog = host.Catalog;
+    private readonly PlatformInstance _platform = host.Platform;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>
+    /// The class's one platform (with the auth service alongside) and its fakes; tests keep apart by
+    /// signing in to a tenant of their own and re-scripting the LLM and the catalog.
+    /// </summary>
+    public sealed class Host(PostgresServer postgres, RedisServer redis) : IAsyncLifetime
     {
-        _llm = await FakeLlmProvider.StartNewAsync();
-        _catalog = await FakePricingCatalog.StartNewAsync();
-        _oauth = await FakeOAuthProvider.StartNewAsync();
-        _database = await postgres.CreateDatabaseAsync("agents31");
-        _platform = await StartPlatformAsync();
+        private readonly List<HttpClient> _clients = [];
+        private string _database = string.Empty;
+
+        public FakeLlmProvider Llm { get; private set; } = null!;
+
+        public FakePricingCatalog Catalog { get; private set; } = null!;
+
+        public FakeOAuthProvider OAuth { get; private set; } = null!;
+
+        public PlatformInstance Platform { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Llm = await FakeLlmProvider.StartNewAsync();
+            Catalog = await FakePricingCatalog.StartNewAsync();
+            OAuth = await FakeOAuthProvider.StartNewAsync();
+            _database = await postgres.CreateDatabaseAsync("agents31");
+            Platform = await StartPlatformAsync();
+        }
+
+        public Task<PlatformInstance> StartPlatformAsync() => PlatformInstance.StartAsync(
+            new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("agents31"))
+            {
+                // The auth service alongside, so a user can sign in through the real OAuth login.
+                Services = ["agents", "auth"],
+                Extra = new Dictionary<string, string?>(AuthApi.OAuthSettings(OAuth))
+                {
+                    ["Platform:Llm:Endpoint"] = Llm.Endpoint.ToString(),
+                    ["Platform:Llm:ApiKey"] = FakeLlmProvider.ApiKey,
+                    ["Platform:Llm:Model"] = FakeLlmProvider.Model,
+                    ["Platform:Agents:PricingCatalogUrl"] = Catalog.BaseAddress.ToString(),
+                },
+            });
+
+        public HttpClient ClientFor(PlatformInstance platform, string token)
+        {
+            var client = new HttpClient { BaseAddress = platform.BaseAddress };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            _clients.Add(client);
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _clients.ForEach(client => client.Dispose());
+            await Platform.DisposeAsync();
+            await Catalog.DisposeAsync();
+            await Llm.DisposeAsync();
+            await OAuth.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -68,8 +114,8 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
     public async Task RunState_IsPersistedAfterEachStep_WhenReadByFreshPlatformInstance()
     {
         var (client, token) = await SignInWithTokenAsync(_platform);
-        await using var fresh = await StartPlatformAsync();
-        var observer = ClientFor(fresh, token);
+        await using var fresh = await host.StartPlatformAsync();
+        var observer = host.ClientFor(fresh, token);
         AgentRun? midRun = null;
         _catalog.Reset(CatalogPrices);
         _llm.ScriptAsync(
@@ -194,23 +240,9 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
             request => LlmReply.Answer($"120k gpt-4o tokens cost {request.ToolResult("call_cost")["cost"]}."));
     }
 
-    private Task<PlatformInstance> StartPlatformAsync() => PlatformInstance.StartAsync(
-        new PlatformSettings(_database, redis.ConnectionString, RedisServer.NewKeyPrefix("agents31"))
-        {
-            // The auth service alongside, so a user can sign in through the real OAuth login.
-            Services = ["agents", "auth"],
-            Extra = new Dictionary<string, string?>(AuthApi.OAuthSettings(_oauth))
-            {
-                ["Platform:Llm:Endpoint"] = _llm.Endpoint.ToString(),
-                ["Platform:Llm:ApiKey"] = FakeLlmProvider.ApiKey,
-                ["Platform:Llm:Model"] = FakeLlmProvider.Model,
-                ["Platform:Agents:PricingCatalogUrl"] = _catalog.BaseAddress.ToString(),
-            },
-        });
-
     /// <summary>A user signed in the way a browser does: the OAuth callback of the platform's auth service.</summary>
     private async Task<HttpClient> SignInThroughLoginAsync(string email) =>
-        ClientFor(_platform, (await AuthApi.SignInAsync(_platform, _oauth, email)).AccessToken);
+        host.ClientFor(_platform, (await AuthApi.SignInAsync(_platform, host.OAuth, email)).AccessToken);
 
     private async Task<HttpClient> SignInAsync(PlatformInstance platform) => (await SignInWithTokenAsync(platform)).Client;
 
@@ -221,23 +253,6 @@ public sealed class SupervisorSubAgentCommunicationTests(PostgresServer postgres
         var user = await platform.Services.GetRequiredService<UserDirectory>()
             .UpsertFromProviderAsync("oauth", new ExternalIdentity(subject, $"ana@{subject}.example", "Ana"), Ct);
         var token = platform.Services.GetRequiredService<AccessTokenIssuer>().Issue(user, Guid.NewGuid().ToString("N")).AccessToken;
-        return (ClientFor(platform, token), token);
-    }
-
-    private HttpClient ClientFor(PlatformInstance platform, string token)
-    {
-        var client = new HttpClient { BaseAddress = platform.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        _clients.Add(client);
-        return client;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _clients.ForEach(client => client.Dispose());
-        await _platform.DisposeAsync();
-        await _catalog.DisposeAsync();
-        await _llm.DisposeAsync();
-        await _oauth.DisposeAsync();
+        return (host.ClientFor(platform, token), token);
     }
 }

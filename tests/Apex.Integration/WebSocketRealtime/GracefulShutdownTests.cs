@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text.Json;
 using Apex.Integration.Infrastructure;
+using Apex.Platform.Auth;
 using Apex.Platform.Realtime.Client;
 using Apex.Platform.Realtime.Delivery;
 using Apex.Platform.Realtime.Hub;
@@ -58,8 +58,58 @@ public sealed class GracefulShutdownTests(GracefulShutdownTests.Host host) : ICl
         foreach (var client in polite) await client.DisposeAsync();
     }
 
-    private static Task RouteAsync(MessageRouter router, Apex.Platform.Auth.PlatformUser user, int i) =>
-        router.RouteAsync(new RoutedMessage($"m{i}-{user.Id:N}", new DeliveryTarget(user.TenantId, user.Id), "note", JsonSerializer.SerializeToElement($"m{i}")));
+    [Fact]
+    public async Task Stopping_ClientsResumeOnAnotherInstance_AndGetEveryMessageOnceAndInOrder()
+    {
+        var leaving = new StoppableInstance(await host.StartInstanceAsync("leaving"));
+        await using var stopOnFailure = leaving;
+        await using var clients = new ResumingClients();
+        var users = Enumerable.Range(0, 3).Select(_ => RealtimeHost.NewUser()).ToArray();
+        var started = new List<(ReconnectingHubClient Client, HubFrame Welcome)>();
+        foreach (var user in users) started.Add(await clients.StartAsync([leaving.Instance.BaseAddress, host.A.BaseAddress], host.TokenFor(user)));
+        var router = host.A.Services.GetRequiredService<MessageRouter>();
+
+        // Some messages before the stop, some while it drains, some after it: each client must get all of them.
+        await ResumingClients.RouteAsync(router, users, 1, 10);
+        var before = await Task.WhenAll(started.Select(s => ResumingClients.ReadMessagesAsync(s.Client, 10)));
+        var stopping = leaving.StopAsync();
+        await ResumingClients.RouteAsync(router, users, 11, 20);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30), HubClient.Cancel);
+        await ResumingClients.RouteAsync(router, users, 21, 31);
+        var after = await Task.WhenAll(started.Select(s => ResumingClients.ReadMessagesAsync(s.Client, 21)));
+        var resumed = await Task.WhenAll(started.Select(s => HubClient.WithinAsync(s.Client.Welcomes)));
+
+        for (var i = 0; i < started.Count; i++)
+        {
+            var all = before[i].Concat(after[i]).ToList();
+            Assert.Equal(Enumerable.Range(1, 31), ResumingClients.Numbers(all));
+            Assert.Equal(Enumerable.Range(1, 31).Select(n => (long)n), all.Select(m => m.Seq!.Value));
+            Assert.Equal(("leaving", "a"), (Instance(started[i].Welcome), Instance(resumed[i])));
+            Assert.Equal(Session(started[i].Welcome), Session(resumed[i]));
+            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, started[i].Client.Closes[0]);
+        }
+    }
+
+    // The shutdown works on a snapshot of the open connections; one may end (and its request finish)
+    // before the shutdown reaches it. Closing or aborting it then must be a no-op, not an exception
+    // that stops the host's shutdown half-way (seen as cleanup failures of whole-suite runs).
+    [Fact]
+    public async Task CloseAndAbort_AreNoOps_WhenTheConnectionEndedAndItsRequestFinished()
+    {
+        using var socket = WebSocket.CreateFromStream(new MemoryStream(), new WebSocketCreationOptions { IsServer = true });
+        using var request = new CancellationTokenSource();
+        var user = new UserContext(Guid.NewGuid(), Guid.NewGuid(), "session", "token");
+        var connection = new HubConnection("connection", "hub-session", user, socket, new HubOptions(), TimeProvider.System, request.Token);
+        connection.Ended();
+        await connection.DisposeAsync();
+        socket.Dispose();
+
+        connection.Close((int)WebSocketCloseStatus.EndpointUnavailable, HubShutdownCoordinator.GoingAwayReason, "shutdown");
+        connection.Abort("shutdown-timeout");
+
+        Assert.True(connection.Lifetime.IsCancellationRequested);
+        Assert.Equal("shutdown", connection.EndReason);
+    }
 
     private static async Task<HttpStatusCode> HandshakeStatusAsync(PlatformInstance instance, string token)
     {
@@ -78,4 +128,6 @@ public sealed class GracefulShutdownTests(GracefulShutdownTests.Host host) : ICl
     }
 
     private static string Instance(HubFrame welcome) => welcome.Data!.Value.GetProperty("instance").GetString()!;
+
+    private static string Session(HubFrame welcome) => welcome.Data!.Value.GetProperty("sessionId").GetString()!;
 }

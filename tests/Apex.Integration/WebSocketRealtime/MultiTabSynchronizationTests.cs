@@ -1,4 +1,5 @@
 using Apex.Integration.Infrastructure;
+using Apex.Platform.Auth;
 using Apex.Platform.Realtime.Hub;
 using StackExchange.Redis;
 
@@ -66,7 +67,7 @@ public sealed class MultiTabSynchronizationTests(MultiTabSynchronizationTests.Ho
     public async Task FirstTabLeads_LaterTabsAreToldWho_AndClosingTheLeaderElectsAnotherWithinTheLease()
     {
         var user = RealtimeHost.NewUser();
-        var tab1 = await HubClient.ConnectAsync(HubClient.Endpoint(host.A), host.TokenFor(user));
+        var tab1 = await LeaderAsync(host.A, user);
         await using var tab2 = await HubClient.ConnectAsync(HubClient.Endpoint(host.B), host.TokenFor(user));
         await using var tab3 = await HubClient.ConnectAsync(HubClient.Endpoint(host.A), host.TokenFor(user));
         var told2 = await tab2.NextAsync("leader");
@@ -85,6 +86,46 @@ public sealed class MultiTabSynchronizationTests(MultiTabSynchronizationTests.Ho
         Assert.Equal(Leader(newLeader2), Leader(newLeader3));
         Assert.Contains(Leader(newLeader2), new[] { tab2.ConnectionId, tab3.ConnectionId });
         Assert.Equal(Leader(newLeader2), (string?)await HolderAsync(user.Id));
+    }
+
+    [Fact]
+    public async Task LeaderKeepsTheLeaseWhileRenewing_AndAnotherTabTakesItWithinTheLeaseAfterItStops()
+    {
+        var user = RealtimeHost.NewUser();
+        await using var leader = await LeaderAsync(host.A, user);
+        await using var follower = await HubClient.ConnectAsync(HubClient.Endpoint(host.B), host.TokenFor(user));
+        var told = await follower.NextAsync("leader");
+
+        // 1.5 leases in all: without the renewals the follower's checks would have taken the lease.
+        for (var i = 0; i < 3; i++)
+        {
+            host.Clock.Advance(Host.Lease / 2);
+            await leader.SendAsync("leader.renew", new { }, id: $"renew-{i}");
+            await leader.NextAsync("leader.renewed");
+        }
+
+        var holderWhileRenewing = (string?)await HolderAsync(user.Id);
+        host.Clock.Advance(Host.Lease + Host.Lease / 4);
+        var takeover = await follower.NextAsync("leader");
+        var toldLeader = await leader.NextAsync("leader");
+        await leader.SendAsync("leader.renew", new { }, id: "late");
+        var refused = await leader.NextAsync(HubFrameTypes.Error);
+
+        Assert.Equal(leader.ConnectionId, Leader(told));
+        Assert.Equal(leader.ConnectionId, holderWhileRenewing);
+        Assert.Equal(follower.ConnectionId, Leader(takeover));
+        Assert.Equal(follower.ConnectionId, Leader(toldLeader));
+        Assert.Equal(follower.ConnectionId, (string?)await HolderAsync(user.Id));
+        Assert.Equal(("late", "not-leader"), (refused.Id, refused.Data!.Value.GetProperty("code").GetString()));
+    }
+
+    // The first tab of a user, once its election is announced: the hub welcomes a tab before it
+    // claims the lease, so a tab opened in between would hear that announcement besides its own.
+    private async Task<HubClient> LeaderAsync(PlatformInstance instance, PlatformUser user)
+    {
+        var tab = await HubClient.ConnectAsync(HubClient.Endpoint(instance), host.TokenFor(user));
+        Assert.Equal(tab.ConnectionId, Leader(await tab.NextAsync("leader")));
+        return tab;
     }
 
     private Task<RedisValue> HolderAsync(Guid userId) => host.Connection.GetDatabase().HashGetAsync(host.RedisPrefix + $"rt:leader:{userId}", "holder");

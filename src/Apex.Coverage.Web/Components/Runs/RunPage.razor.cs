@@ -69,6 +69,14 @@ public sealed partial class RunPage
         {
             Add(result);
         }
+        else if (update.Kind == RunUpdateKind.Result)
+        {
+            // Recorded on another node: the update says only that there are new results.
+            foreach (var stored in await Runs.ResultsAsync(Id))
+            {
+                Add(stored);
+            }
+        }
         else if (update.Kind == RunUpdateKind.Status)
         {
             await LoadRunAsync();

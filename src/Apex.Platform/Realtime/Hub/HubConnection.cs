@@ -14,7 +14,12 @@ public sealed class HubConnection : IAsyncDisposable
 {
     private readonly WebSocket _socket;
     private readonly Channel<Outbound> _outbound;
-    private readonly CancellationTokenSource _lifetime;
+    // Not linked and never disposed: the shutdown's snapshot of the registry, timers and delivery
+    // notices may still close or abort a connection after its request finished, and Cancel on a
+    // disposed source throws. A plain source without a timer holds nothing to release; what ties
+    // it to the request (the registration below) is released in DisposeAsync.
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenRegistration _requestAborted;
     private readonly TimeProvider _time;
     private int _queued;
     private int _closing;
@@ -27,7 +32,7 @@ public sealed class HubConnection : IAsyncDisposable
         User = user;
         _socket = socket;
         _time = time;
-        _lifetime = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _requestAborted = aborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), _lifetime);
         QueueCapacity = options.SendQueueCapacity;
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Touch();
@@ -135,11 +140,7 @@ public sealed class HubConnection : IAsyncDisposable
         _lifetime.Cancel();
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _lifetime.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _requestAborted.DisposeAsync();
 
     private sealed record Outbound(byte[]? Payload, WebSocketMessageType Type, int CloseCode = 0, string? Reason = null);
 }

@@ -76,8 +76,15 @@ public static class HubServiceCollectionExtensions
     {
         app.MapGet("/realtime", (HttpContext http, HubHost host) => host.HandleAsync(http)).RequireAuthorization();
         app.MapHealthChecks("/health/realtime", new HealthCheckOptions { Predicate = r => r.Tags.Contains(HealthTag), ResponseWriter = WriteHealthAsync });
+        app.MapGet("/health/realtime/ready", Readiness);
         return app;
     }
+
+    // For load balancers: 503 from the moment the instance drains for shutdown, so new clients and
+    // reconnects go elsewhere; a stalled client (Degraded above) is no reason to take it out.
+    private static IResult Readiness(HubInstance instance) => instance.Accepting
+        ? TypedResults.Text("ready")
+        : TypedResults.Problem("Draining for shutdown.", statusCode: StatusCodes.Status503ServiceUnavailable);
 
     private static Task WriteHealthAsync(HttpContext http, HealthReport report)
     {

@@ -11,7 +11,7 @@ namespace Apex.Platform.Realtime.Tabs;
 /// One leader among a user's open tabs (connections), elected through a lease in Redis whose
 /// expiry is platform time, so every instance judges it by the same clock. The leader tab keeps
 /// the lease by sending "leader.renew"; every other tab checks four times per lease and takes a
-/// vacant or lapsed lease. A closing leader gives the lease up at once. Each election is told to
+/// vacant or lapsed lease (but never its own lapsed one). A closing leader gives the lease up at once. Each election is told to
 /// all of the user's tabs ("leader"), and a tab that opens is told who leads.
 /// </summary>
 internal sealed class TabLeaderElection(IConnectionMultiplexer redis, RedisKeys keys, MessageRouter router, IOptions<HubOptions> options, TimeProvider time)
@@ -19,12 +19,15 @@ internal sealed class TabLeaderElection(IConnectionMultiplexer redis, RedisKeys 
 {
     private const string TimerKey = "leader-timer";
 
-    // Returns the holder; "+id" when this call made the caller the holder.
+    // Returns the holder; "+id" when this call made the caller the holder. A check (ARGV[4] = 0)
+    // never takes back the caller's own lapsed lease: a leader tab that stopped renewing must be
+    // replaced by another tab, not re-elected by its own connection's timer. Only a renew does that.
     private const string ClaimScript = """
         local h = redis.call('HMGET', KEYS[1], 'holder', 'expires')
         local live = h[1] and tonumber(h[2]) > tonumber(ARGV[2])
         if live and h[1] ~= ARGV[1] then return h[1] end
         if live and ARGV[4] == '0' then return ARGV[1] end
+        if h[1] == ARGV[1] and ARGV[4] == '0' then return h[1] end
         redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'expires', ARGV[3])
         redis.call('PEXPIRE', KEYS[1], 86400000)
         if live then return ARGV[1] end
