@@ -55,6 +55,7 @@ fi
 # And the harder case: a test host killed outright must not leave its servers behind either.
 bash scripts/prove-servers-die-with-testhost.sh || status=1
 bash scripts/prove-topologies-die-with-testhost.sh || status=1
+bash scripts/prove-redis-topologies-die-with-testhost.sh || status=1
 
 passed=$(grep -hoE 'Passed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -hoE 'Failed: +[0-9]+' "$results/console.log" | awk '{s+=$2} END {print s+0}')

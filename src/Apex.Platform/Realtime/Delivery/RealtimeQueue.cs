@@ -54,10 +54,21 @@ public sealed class RealtimeQueue(IConnectionMultiplexer redis, RedisKeys keys, 
     {
         if (_sweep is not null) await _sweep.DisposeAsync();
         await redis.GetSubscriber().UnsubscribeAsync(WakeChannel);
+        // Nothing starts a drain any more; let the one in flight (if any) finish before the host goes on,
+        // unless the host's stop deadline passes first (a drain is bounded by Redis' own timeouts).
+        try
+        {
+            await _draining.WaitAsync(cancellationToken);
+            _draining.Release();
+        }
+        catch (OperationCanceledException)
+        {
+            // What it had not acknowledged stays pending for another instance's sweep.
+        }
     }
 
     /// <summary>Reads new entries (or claims abandoned ones) and routes them until none are left.</summary>
-    public async Task DrainSafelyAsync(bool claim)
+    internal async Task DrainSafelyAsync(bool claim)
     {
         await _draining.WaitAsync();
         try
@@ -101,10 +112,11 @@ public sealed class RealtimeQueue(IConnectionMultiplexer redis, RedisKeys keys, 
         }
     }
 
+    // The semaphore is not disposed: a drain started by a wake or sweep just before the stop may
+    // still release it, and a SemaphoreSlim whose wait handle was never asked for holds nothing.
     public async ValueTask DisposeAsync()
     {
         if (_sweep is not null) await _sweep.DisposeAsync();
-        _draining.Dispose();
     }
 }
 
