@@ -87,6 +87,41 @@ public sealed class MessageThroughputTests(RedisServer redis)
         AssertCompleteAndOrderedPerKey(received);
     }
 
+    [Fact]
+    public async Task RedisStreams_PublishBatchWaitsForRoomAndKeepsOrder_WhenConsumerIsSlower()
+    {
+        var prefix = RedisServer.NewKeyPrefix("item77") + "batch:";
+        await using var producerSide = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        await using var consumerSide = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var sent = new RedisStreamTransport(producerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
+        var taken = new RedisStreamTransport(consumerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
+        var consumerGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
+        await using var consumer = await taken.ConsumeAsync("workers", "instance-b", async (message, token) =>
+        {
+            await consumerGate.Task.WaitAsync(token);
+            received.GetOrAdd(message.Key, _ => new()).Enqueue(int.Parse(message.Body, System.Globalization.CultureInfo.InvariantCulture));
+        });
+
+        // Batches of 50, one after the other: each batch is more than the three streams' bounds hold.
+        var producer = Task.Run(async () =>
+        {
+            foreach (var batch in Enumerable.Range(0, Messages).Chunk(50)) await sent.PublishBatchAsync([.. batch.Select(Message)], Cancel);
+        }, Cancel);
+        await Eventually.TrueAsync(() => Task.FromResult(sent.Monitor.ProducerWaits > 0));
+        var backlogWhileBlocked = await sent.BacklogAsync();
+
+        Assert.False(producer.IsCompleted);
+        Assert.InRange(backlogWhileBlocked, 20, 3 * 20);
+        consumerGate.SetResult();
+        await producer;
+        await Eventually.TrueAsync(async () => taken.Monitor.Delivered == Messages && await sent.BacklogAsync() == 0, seconds: 30);
+
+        Assert.Equal(Messages, sent.Monitor.Published);
+        Assert.InRange(sent.Monitor.MaxDepth, 1, sent.MaxBacklog);
+        AssertCompleteAndOrderedPerKey(received);
+    }
+
     private static KeyedMessage Message(int i) => new($"key-{i % Keys}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     // Every message of the producer arrived once, in its order within the key; the extra "-1"

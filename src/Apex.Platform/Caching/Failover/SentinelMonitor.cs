@@ -45,8 +45,9 @@ public sealed class SentinelMonitor(TimeProvider time, ILogger<SentinelMonitor> 
             {
                 return await sentinel.SentinelGetMasterAddressByNameAsync(_service);
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or RedisTimeoutException)
             {
+                // A Sentinel that errs or is too slow to answer is skipped: the next one may know.
                 logger.LogDebug(e, "Sentinel {Endpoint} did not answer", sentinel.EndPoint);
             }
         }

@@ -19,6 +19,15 @@ public sealed class RedisStreamTransport(IConnectionMultiplexer redis, string st
         return redis.call('XLEN', KEYS[1])
         """;
 
+    // Adds, in order, as many of the (key, body) pairs after ARGV[1] as the backlog has room for;
+    // returns how many it added and the stream's length after.
+    private const string BoundedAddMany = """
+        local n = math.min(tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1]), (#ARGV - 1) / 2)
+        if n < 0 then n = 0 end
+        for i = 1, n do redis.call('XADD', KEYS[1], '*', 'k', ARGV[2 * i], 'b', ARGV[2 * i + 1]) end
+        return { n, redis.call('XLEN', KEYS[1]) }
+        """;
+
     public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(5);
 
     public ThroughputMonitor Monitor => monitor;
@@ -58,6 +67,40 @@ public sealed class RedisStreamTransport(IConnectionMultiplexer redis, string st
                 return;
             }
 
+            if (!waited) monitor.OnProducerWait();
+            waited = true;
+            await Task.Delay(RetryInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Publishes many messages with one script call per partition stream rather than one per
+    /// message. Each call adds, in order, as many as the stream's backlog has room for; the rest
+    /// wait for the consumers as in <see cref="PublishAsync"/>. A partition's messages go in as one
+    /// sequence, so each key keeps the order it has in <paramref name="messages"/>.
+    /// </summary>
+    public Task PublishBatchAsync(IReadOnlyList<KeyedMessage> messages, CancellationToken cancellationToken) =>
+        Task.WhenAll(messages.GroupBy(m => StreamOf(m.Key)).Select(g => PublishToStreamAsync(g.Key, [.. g], cancellationToken)));
+
+    private async Task PublishToStreamAsync(RedisKey stream, KeyedMessage[] messages, CancellationToken cancellationToken)
+    {
+        var database = redis.GetDatabase();
+        var waited = false;
+        for (var next = 0; ;)
+        {
+            var arguments = new RedisValue[1 + 2 * (messages.Length - next)];
+            arguments[0] = maxBacklog;
+            for (var i = next; i < messages.Length; i++)
+            {
+                arguments[1 + 2 * (i - next)] = messages[i].Key;
+                arguments[2 + 2 * (i - next)] = messages[i].Body;
+            }
+
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(BoundedAddMany, [stream], arguments))!;
+            var added = (int)result[0];
+            if (added > 0) monitor.OnPublished(added, (long)result[1]);
+            next += added;
+            if (next == messages.Length) return;
             if (!waited) monitor.OnProducerWait();
             waited = true;
             await Task.Delay(RetryInterval, time, cancellationToken);

@@ -35,9 +35,11 @@ public sealed class ThroughputMonitor(TimeProvider time)
         }
     }
 
-    internal void OnPublished(long depth)
+    internal void OnPublished(long depth) => OnPublished(1, depth);
+
+    internal void OnPublished(long count, long depth)
     {
-        Interlocked.Increment(ref _published);
+        Interlocked.Add(ref _published, count);
         long seen;
         while (depth > (seen = Interlocked.Read(ref _maxDepth)) && Interlocked.CompareExchange(ref _maxDepth, depth, seen) != seen)
         {
