@@ -23,6 +23,7 @@ public sealed partial class CoverageReportHub : IDisposable
     private readonly IDisposable _subscription;
     private readonly Notifier _notifier;
     private Computed? _latest;
+    private int _watchers;
 
     public CoverageReportHub(CoverageService service, CoverageChanges changes, DashboardTelemetry telemetry, ILogger<CoverageReportHub> logger)
     {
@@ -65,10 +66,21 @@ public sealed partial class CoverageReportHub : IDisposable
     }
 
     /// <summary>Calls <paramref name="onReport"/> after each recomputation; dispose to stop.</summary>
-    public IDisposable Subscribe(Func<Task> onReport) => _notifier.Subscribe(onReport);
+    public IDisposable Subscribe(Func<Task> onReport)
+    {
+        Interlocked.Increment(ref _watchers);
+        return new Watch(this, _notifier.Subscribe(onReport));
+    }
 
     private async Task RecomputeAndPublishAsync()
     {
+        // With no page open nobody would read it: a reader computes it when it asks (the count says
+        // it is stale). Computing it every 400 ms while a run records took CPU from the test host.
+        if (Volatile.Read(ref _watchers) == 0)
+        {
+            return;
+        }
+
         try
         {
             await GetAsync();
@@ -84,6 +96,20 @@ public sealed partial class CoverageReportHub : IDisposable
     {
         _subscription.Dispose();
         _gate.Dispose();
+    }
+
+    private sealed class Watch(CoverageReportHub hub, IDisposable subscription) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                subscription.Dispose();
+                Interlocked.Decrement(ref hub._watchers);
+            }
+        }
     }
 
     private sealed record Computed(long Version, string Watermark, CoverageReport? Report);

@@ -12,7 +12,10 @@ public sealed record KnownTest(TestKey Key, string DisplayName, IReadOnlyList<in
 /// those that only have results. The result keys come from a skip-scan of the (SuiteName,
 /// FullyQualifiedName, RunId) index - one seek per test, never a scan of the results - and the
 /// union is ordered and paged in the database, so memory holds one page whatever is stored.
-/// The SQL is plain (row values, recursive CTE) so SQLite and PostgreSQL run the same text.
+/// The SQL is plain (recursive CTE) so SQLite and PostgreSQL run the same text. Each step asks
+/// "next name in this suite, else first name of the next suite" as two seeks: written as one row
+/// value comparison, SQLite used only the suite column of the index and scanned the suite's rows
+/// at every step (45 s for 100 tests over 1,000,000 results, against 0.05 s now).
 /// </summary>
 public static class TestCatalog
 {
@@ -23,10 +26,13 @@ public static class TestCatalog
                 ORDER BY "SuiteName", "FullyQualifiedName" LIMIT 1) AS first_key
             UNION ALL
             SELECT r."SuiteName", r."FullyQualifiedName" FROM result_keys k
-            JOIN "TestResults" r ON r."Id" = (
-                SELECT x."Id" FROM "TestResults" x
-                WHERE (x."SuiteName", x."FullyQualifiedName") > (k."Suite", k."Name")
-                ORDER BY x."SuiteName", x."FullyQualifiedName" LIMIT 1))
+            JOIN "TestResults" r ON r."Id" = COALESCE(
+                (SELECT x."Id" FROM "TestResults" x
+                 WHERE x."SuiteName" = k."Suite" AND x."FullyQualifiedName" > k."Name"
+                 ORDER BY x."SuiteName", x."FullyQualifiedName" LIMIT 1),
+                (SELECT x."Id" FROM "TestResults" x
+                 WHERE x."SuiteName" > k."Suite"
+                 ORDER BY x."SuiteName", x."FullyQualifiedName" LIMIT 1)))
         SELECT "Suite", "Name" FROM (
             SELECT "Suite", "Name" FROM result_keys
             UNION

@@ -121,7 +121,7 @@ public sealed partial class RunExecutor(
 
         var crashed = control.Reason == StopReason.None ? "The test host crashed while this test ran; it never finished." : null;
         var recorded = await recorder.CompleteAsync(crashed, crashed is null ? [] : expected);
-        LogRecorded(run.Id, recorded.Total, recorded.PersistAndPush.TotalMilliseconds / Math.Max(1, recorded.Total));
+        LogRecorded(run.Id, recorded.Total, recorded.Commits, recorded.PersistAndPush.TotalMilliseconds / Math.Max(1, recorded.Total));
         var end = RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
         return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, completion.End.Attachments, resultsDirectory, collectorMissing);
     }
@@ -210,8 +210,8 @@ public sealed partial class RunExecutor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended {Status}: {Message}")]
     private partial void LogFinished(long runId, RunStatus status, string? message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded {Count} results; persist and push took {MeanMilliseconds:F2} ms per result")]
-    private partial void LogRecorded(long runId, int count, double meanMilliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded {Count} results in {Commits} commits; persist and push took {MeanMilliseconds:F2} ms per result")]
+    private partial void LogRecorded(long runId, int count, int commits, double meanMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Count} leftover test processes ended")]
     private partial void LogReaped(long runId, int count);

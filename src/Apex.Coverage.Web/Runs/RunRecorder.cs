@@ -19,11 +19,14 @@ public sealed record RecordedRun(int Total, int Passed, int Failed, int Skipped,
     IReadOnlyList<string> Missing, IReadOnlyList<string> Errors, TimeSpan PersistAndPush)
 {
     public static RecordedRun Empty { get; } = new(0, 0, 0, 0, [], [], [], TimeSpan.Zero);
+
+    /// <summary>How many transactions stored the results (fewer than results when they came in groups).</summary>
+    public int Commits { get; init; }
 }
 
 /// <summary>
-/// Stores each result of one run as it arrives (one at a time, together with the run's counts, in
-/// one transaction) and pushes it to the run's watchers. The translation layer's thread only hands
+/// Stores the results of one run as they arrive (whatever is waiting, together with the run's
+/// counts, in one transaction) and then pushes each to the run's watchers. The translation layer's thread only hands
 /// results over; a single consumer writes, so the counts kept here are the run's counts. It also
 /// tracks the tests now running: one that started and never finished is what a crash took down.
 /// </summary>
@@ -41,6 +44,10 @@ public sealed class RunRecorder : ITestRunObserver
     private readonly TimeProvider _time;
     private readonly Task _consumer;
     private long _persistTicks;
+    private int _commits;
+
+    /// <summary>Bounds one transaction, so a burst after a stall does not become one huge commit.</summary>
+    private const int MaxBatch = 1_000;
 
     public RunRecorder(long runId, string suite, string? commit, IDbContextFactory<CoverageDbContext> databases, RunNotifier notifier, RunControl control, TimeProvider time)
     {
@@ -106,33 +113,44 @@ public sealed class RunRecorder : ITestRunObserver
         lock (_errors)
         {
             return new RecordedRun(_counts.Total, _counts.Passed, _counts.Failed, _counts.Skipped,
-                [.. unfinished.Select(t => t.DisplayName)], missing, [.. _errors], TimeSpan.FromTicks(_persistTicks));
+                [.. unfinished.Select(t => t.DisplayName)], missing, [.. _errors], TimeSpan.FromTicks(_persistTicks)) { Commits = _commits };
         }
     }
 
     private static VsTestResult Unfinished(TestCase test, string message) =>
         new(test) { Outcome = VsTestOutcome.Failed, ErrorMessage = message };
 
+    // Everything waiting in the channel goes into one transaction: a suite of fast tests commits in
+    // groups (one SaveChanges per result cost 2-3 ms and made a run of 4,000 fast tests 1.7x as
+    // long as `dotnet test`), a slow one still commits each result as it arrives. Watchers hear of a
+    // result only once it is committed, one update per result.
     private async Task ConsumeAsync()
     {
-        await foreach (var result in _results.Reader.ReadAllAsync())
+        var batch = new List<TestResult>(MaxBatch);
+        while (await _results.Reader.WaitToReadAsync())
         {
             var started = Stopwatch.GetTimestamp();
-            var entity = ToEntity(result);
-            Count(entity.Outcome);
-            await SaveAsync(entity);
-            _notifier.Publish(new RunUpdate(_counts.Id, RunUpdateKind.Result, entity));
+            while (batch.Count < MaxBatch && _results.Reader.TryRead(out var result))
+            {
+                batch.Add(ToEntity(result));
+            }
+
+            foreach (var entity in batch) Count(entity.Outcome);
+            await SaveAsync(batch);
+            _commits++;
+            foreach (var entity in batch) _notifier.Publish(new RunUpdate(_counts.Id, RunUpdateKind.Result, entity));
+            batch.Clear();
             _persistTicks += Stopwatch.GetElapsedTime(started).Ticks;
         }
     }
 
-    private async Task SaveAsync(TestResult entity)
+    private async Task SaveAsync(List<TestResult> entities)
     {
         await using var db = await _databases.CreateDbContextAsync();
         var run = new TestRun { Id = _counts.Id, SuiteName = string.Empty };
         db.TestRuns.Attach(run);
         (run.Total, run.Passed, run.Failed, run.Skipped) = (_counts.Total, _counts.Passed, _counts.Failed, _counts.Skipped);
-        db.TestResults.Add(entity);
+        db.TestResults.AddRange(entities);
         await db.SaveChangesAsync();
     }
 

@@ -189,6 +189,11 @@ public sealed partial class RunRelay(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
         _subscription?.Dispose();
         _outgoing.Writer.TryComplete();
         await _stopping.CancelAsync();
@@ -211,7 +216,8 @@ public sealed partial class RunRelay(
             await _source.DisposeAsync();
         }
 
-        _stopping.Dispose();
+        // _stopping is not disposed: a host disposed while starting stops its services after
+        // disposing them, and a token source without timers holds nothing to release.
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the update could not be sent to the other nodes")]

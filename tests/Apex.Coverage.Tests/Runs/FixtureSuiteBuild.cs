@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Apex.Coverage.Tests.Runs;
 
 /// <summary>
-/// Builds tests/fixtures/Apex.Fixture.Suite once for the test assembly and knows where the build
+/// Builds tests/fixtures/Apex.Fixture.Suite (or another fixture project) once for the test assembly and knows where the build
 /// put it (it follows APEX_BUILD_DIR like every other build, so the path is asked of MSBuild).
 /// </summary>
 public sealed class FixtureSuiteBuild : IAsyncLifetime
@@ -13,13 +13,35 @@ public sealed class FixtureSuiteBuild : IAsyncLifetime
 
     public static string SuiteProject => Path.Combine(RepoRoot, "tests", "fixtures", "Apex.Fixture.Suite", "Apex.Fixture.Suite.csproj");
 
+    public static string FastProject => Path.Combine(RepoRoot, "tests", "fixtures", "Apex.Fixture.Fast", "Apex.Fixture.Fast.csproj");
+
+    public static string NUnitProject => Path.Combine(RepoRoot, "tests", "fixtures", "Apex.Fixture.NUnit", "Apex.Fixture.NUnit.csproj");
+
+    public static string SettingsProject => Path.Combine(RepoRoot, "tests", "fixtures", "Apex.Fixture.Settings", "Apex.Fixture.Settings.csproj");
+
     public static string BrokenProject => Path.Combine(RepoRoot, "tests", "fixtures", "Apex.Fixture.Broken", "Apex.Fixture.Broken.csproj");
 
     public string Assembly { get; private set; } = string.Empty;
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => Assembly = await BuildAsync(SuiteProject);
+
+    /// <summary>Where a build of <paramref name="project"/> with <paramref name="properties"/> puts its assembly (nothing is built).</summary>
+    public static async Task<string> TargetPathAsync(string project, params string[] properties)
     {
-        var start = new ProcessStartInfo("dotnet", ["build", SuiteProject, "-nologo", "--disable-build-servers", "-t:Build", "-getProperty:TargetPath"])
+        var start = new ProcessStartInfo("dotnet", ["msbuild", project, "-nologo", "-getProperty:TargetPath", .. properties.Select(p => $"-p:{p}")])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var text = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? text.Trim().Split('\n')[^1].Trim() : throw new InvalidOperationException($"msbuild -getProperty failed: {text}");
+    }
+
+    /// <summary>Builds a fixture project and answers the path of the assembly it built.</summary>
+    public static async Task<string> BuildAsync(string project)
+    {
+        var start = new ProcessStartInfo("dotnet", ["build", project, "-nologo", "--disable-build-servers", "-t:Build", "-getProperty:TargetPath"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -32,14 +54,12 @@ public sealed class FixtureSuiteBuild : IAsyncLifetime
         var text = await output;
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"Building the fixture suite failed:\n{text}\n{await error}");
+            throw new InvalidOperationException($"Building {Path.GetFileName(project)} failed:\n{text}\n{await error}");
         }
 
-        Assembly = text.Trim().Split('\n')[^1].Trim();
-        if (!File.Exists(Assembly))
-        {
-            throw new InvalidOperationException($"The fixture suite's build reported {Assembly}, which does not exist.");
-        }
+        var assembly = text.Trim().Split('\n')[^1].Trim();
+        return File.Exists(assembly) ? assembly
+            : throw new InvalidOperationException($"The build of {Path.GetFileName(project)} reported {assembly}, which does not exist.");
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
