@@ -71,8 +71,14 @@ public sealed class LatencyProxy : IAsyncDisposable
         {
             await foreach (var (at, bytes) in chunks.Reader.ReadAllAsync(_stop.Token))
             {
-                var wait = Delay - TimeProvider.System.GetElapsedTime(at);
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, _stop.Token);
+                // Task.Delay counts whole milliseconds (149.7 ms waits 149 ms) and its timer may fire a
+                // little early: wait again until the full delay has passed, so no chunk arrives sooner.
+                TimeSpan wait;
+                while ((wait = Delay - TimeProvider.System.GetElapsedTime(at)) > TimeSpan.Zero)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), _stop.Token);
+                }
+
                 await to.WriteAsync(bytes, _stop.Token);
             }
         });
