@@ -27,12 +27,19 @@ public sealed class RedisServer : ServerFixture
         var directory = NewTempDirectory();
         var process = await WatchedProcess.StartAsync(new ServerCommand(
             [binary, "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", directory, "--daemonize", "no", "--protected-mode", "no"],
+             "--dir", directory, "--daemonize", "no", "--protected-mode", "no",
+             "--proc-title-template", ProcessTitle(directory)],
             directory), ownerPid);
         await WaitUntilAsync($"redis-server on port {port}", () => PingAsync(port), process);
         ConnectionString = $"127.0.0.1:{port}";
         return process;
     }
+
+    /// <summary>
+    /// Redis replaces its command line with its own title ("redis-server 127.0.0.1:port"), which
+    /// would hide the run's "apex-it-{run id}-" marker from the leftover checks; the title keeps it.
+    /// </summary>
+    public static string ProcessTitle(string directory) => $"{{title}} {{listen-addr}} {{server-mode}} {Path.GetFileName(directory)}";
 
     protected override Task UseExistingAsync(string connection)
     {

@@ -26,7 +26,8 @@ public static class LocalRedis
         var port = FreePort.Next();
         var process = await WatchedProcess.StartAsync(new ServerCommand(
             [Binary("redis-server"), "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", directory, "--daemonize", "no", "--protected-mode", "no", .. arguments],
+             "--dir", directory, "--daemonize", "no", "--protected-mode", "no",
+             "--proc-title-template", RedisServer.ProcessTitle(directory), .. arguments],
             directory), Environment.ProcessId);
         await WaitForPingAsync(port, process);
         return new RedisProcess(process, port);
@@ -41,6 +42,7 @@ public static class LocalRedis
         await File.WriteAllLinesAsync(config,
         [
             $"port {port}", "bind 127.0.0.1", "protected-mode no", $"dir {directory}",
+            $"proc-title-template \"{RedisServer.ProcessTitle(directory)}\"",
             $"sentinel monitor {service} 127.0.0.1 {masterPort} 2",
             $"sentinel down-after-milliseconds {service} 1000",
             $"sentinel failover-timeout {service} 5000",

@@ -65,7 +65,8 @@ public sealed class RecoveryServers : IAsyncLifetime
     {
         Redis = await StartAsync("redis",
             [Binary("redis-server"), "--port", RedisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", Path.Combine(_root, "redis"), "--daemonize", "no", "--protected-mode", "no"], "TERM",
+             "--appendfsync", "always", "--dir", Path.Combine(_root, "redis"), "--daemonize", "no", "--protected-mode", "no",
+             "--proc-title-template", RedisServer.ProcessTitle(_root)], "TERM",
             () => CanConnectAsync(RedisPort));
     }
 
