@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Suites;
 using Apex.Coverage.Web.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -13,8 +14,9 @@ namespace Apex.Coverage.Web.Ingestion;
 
 public sealed record IngestionCounts(int Total, int Passed, int Failed, int Skipped);
 
-/// <summary>The stored run: <see cref="Duplicate"/> is true when the upload was already there.</summary>
-public sealed record IngestionResponse(long Id, string Status, string Source, string Suite, IngestionCounts Counts, bool Duplicate);
+/// <summary>The stored run: <see cref="Duplicate"/> is true when the upload was already there;
+/// <see cref="Message"/> says when the suite was not named and the default one was used.</summary>
+public sealed record IngestionResponse(long Id, string Status, string Source, string Suite, IngestionCounts Counts, bool Duplicate, string? Message = null);
 
 /// <summary>The query string and headers of an upload.</summary>
 public sealed record IngestionQuery(
@@ -22,7 +24,7 @@ public sealed record IngestionQuery(
     [property: Description("The branch (at most 300 characters).")][FromQuery(Name = "branch")] string? Branch,
     [property: Description("'ci' (default) or 'api'.")][FromQuery(Name = "source")] string? Source,
     [property: Description("A link to the CI build.")][FromQuery(Name = "buildUrl")] string? BuildUrl,
-    [property: Description("The suite the results belong to; the configured default (Ingestion:DefaultSuite) otherwise.")][FromQuery(Name = "suite")] string? Suite,
+    [property: Description("The suite the results belong to: a configured suite (refused otherwise unless Ingestion:AllowUnknownSuites); the default suite (Ingestion:DefaultSuite) when left out.")][FromQuery(Name = "suite")] string? Suite,
     [property: Description("Makes a retried upload one run: the same key answers with the run it made first.")][FromHeader(Name = "Idempotency-Key")] string? IdempotencyKey);
 
 public static class IngestionApi
@@ -55,18 +57,18 @@ public static class IngestionApi
 
     public static async Task<Results<Created<IngestionResponse>, Ok<IngestionResponse>, ProblemHttpResult>> PostResults(
         [AsParameters] IngestionQuery query, HttpContext context, ResultUploadReader uploads, ResultIngestor ingestor,
-        IOptions<IngestionOptions> options, RunNotifier notifier, DashboardTelemetry telemetry, CancellationToken cancellationToken)
+        IOptions<IngestionOptions> options, SuiteCatalog suites, RunNotifier notifier, DashboardTelemetry telemetry, CancellationToken cancellationToken)
     {
         var activity = telemetry.StartUpload();
         var started = Stopwatch.GetTimestamp();
         var (outcomeName, stored) = ("rejected", 0);
         try
         {
-            var request = IngestionRequestFactory.Validate(query, options.Value, context.ApiTokenName());
+            var request = IngestionRequestFactory.Validate(query, options.Value, suites.Names, context.ApiTokenName());
             await using var upload = await uploads.ReadAsync(context.Request, cancellationToken);
             var file = ResultFileParser.Parse(upload.Content);
             var outcome = await ingestor.IngestAsync(request.For(upload), file, cancellationToken);
-            var response = ToResponse(outcome);
+            var response = ToResponse(outcome) with { Message = request.SuiteDefaulted ? DefaultSuiteMessage(outcome.Run.SuiteName) : null };
             (outcomeName, stored) = outcome.Created ? ("created", outcome.Run.Total) : ("duplicate", 0);
             if (outcome.Created)
             {
@@ -111,6 +113,9 @@ public static class IngestionApi
         };
     }
 
+    private static string DefaultSuiteMessage(string suite) =>
+        $"No suite was named (?suite=), so the results were stored under the default suite '{suite}' (Ingestion:DefaultSuite).";
+
     private static IngestionResponse ToResponse(IngestionOutcome outcome)
     {
         var run = outcome.Run;
@@ -124,6 +129,9 @@ public static class IngestionApi
 internal sealed record ValidatedIngestion(
     string Suite, RunSource Source, string? Commit, string? Branch, string? BuildUrl, string? TokenName, string? IdempotencyKey)
 {
+    /// <summary>True when the request named no suite and the default one was taken.</summary>
+    public bool SuiteDefaulted { get; init; }
+
     /// <summary>Without an Idempotency-Key header, the file's hash and the commit make the key.</summary>
     public IngestionRequest For(ResultUpload upload) => new(
         Suite, Source, Commit, Branch, BuildUrl, TokenName,
@@ -132,7 +140,7 @@ internal sealed record ValidatedIngestion(
 
 internal static class IngestionRequestFactory
 {
-    public static ValidatedIngestion Validate(IngestionQuery query, IngestionOptions options, string? tokenName)
+    public static ValidatedIngestion Validate(IngestionQuery query, IngestionOptions options, IReadOnlyList<string> configuredSuites, string? tokenName)
     {
         var source = query.Source?.Trim().ToLowerInvariant() switch
         {
@@ -146,10 +154,32 @@ internal static class IngestionRequestFactory
             throw ResultFileException.BadFile("buildUrl is not a link", $"buildUrl='{buildUrl}' must be an absolute http or https URL.");
         }
 
+        var asked = Limit(query.Suite, "suite", 200);
         return new ValidatedIngestion(
-            Limit(query.Suite, "suite", 200) ?? options.DefaultSuite ?? IngestionOptions.FallbackSuite, source,
+            SuiteOf(asked, options, configuredSuites), source,
             Limit(query.Commit, "commit", 100), Limit(query.Branch, "branch", 300), buildUrl, tokenName,
-            Limit(query.IdempotencyKey, "Idempotency-Key", 200));
+            Limit(query.IdempotencyKey, "Idempotency-Key", 200)) { SuiteDefaulted = asked is null };
+    }
+
+    // A configured suite keeps its configured spelling, so "l2" and "L2" are one suite.
+    private static string SuiteOf(string? asked, IngestionOptions options, IReadOnlyList<string> configured)
+    {
+        var fallback = options.DefaultSuite ?? IngestionOptions.FallbackSuite;
+        if (asked is null)
+        {
+            return fallback;
+        }
+
+        var known = configured.Append(fallback).FirstOrDefault(s => string.Equals(s, asked, StringComparison.OrdinalIgnoreCase));
+        if (known is not null || options.AllowUnknownSuites)
+        {
+            return known ?? asked;
+        }
+
+        var names = string.Join(", ", configured.Append(fallback).Distinct(StringComparer.OrdinalIgnoreCase).Select(s => $"'{s}'"));
+        throw ResultFileException.BadFile("Unknown suite",
+            $"suite='{asked}' is not a configured suite; the configured suites are {names}. Name one of them, leave suite out to use "
+            + $"the default suite '{fallback}', or set Ingestion:AllowUnknownSuites to true to accept new suite names.");
     }
 
     private static string? Limit(string? value, string name, int maxLength)

@@ -22,5 +22,11 @@ public sealed class IngestionOptions
     [StringLength(200, MinimumLength = 1, ErrorMessage = "Ingestion:DefaultSuite must be 1 to 200 characters.")]
     public string? DefaultSuite { get; set; }
 
+    /// <summary>
+    /// When false (the default), an upload naming a suite that is neither configured under "Suites"
+    /// nor the default suite is refused, so a misspelt name cannot silently start a new suite.
+    /// </summary>
+    public bool AllowUnknownSuites { get; set; }
+
     internal const string FallbackSuite = "L2";
 }

@@ -10,7 +10,7 @@ namespace Apex.Coverage.Web.Ingestion;
 
 /// <summary>
 /// Takes the file out of an upload request: a raw XML body or the first file of a multipart form,
-/// gzip-decoded when Content-Encoding says so, counted against the size limit after decoding (so a
+/// gzip-decoded when Content-Encoding says so or the body itself is gzip, counted against the size limit after decoding (so a
 /// gzip bomb stops at the limit), hashed and spooled to a temp file as it arrives.
 /// </summary>
 public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
@@ -108,8 +108,7 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
 
     private static async Task<ResultUpload> SpoolAsync(Stream body, string? fileName, bool gzip, long limit, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"apex-upload-{Guid.NewGuid():N}.xml");
-        var spool = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var spool = NewSpool();
         try
         {
             await using var source = gzip ? new GZipStream(body, CompressionMode.Decompress, leaveOpen: true) : null;
@@ -121,12 +120,47 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
             }
 
             spool.Position = 0;
-            return new ResultUpload(spool, hash, length, fileName);
+            return !gzip && await StartsWithGzipMagicAsync(spool, cancellationToken)
+                ? await InflateAsync(spool, fileName, limit, cancellationToken)
+                : new ResultUpload(spool, hash, length, fileName);
         }
         catch
         {
             await spool.DisposeAsync();
             throw;
+        }
+    }
+
+    private static FileStream NewSpool() => new(Path.Combine(Path.GetTempPath(), $"apex-upload-{Guid.NewGuid():N}.xml"),
+        FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+
+    // `gzip -c results.trx | curl --data-binary @-` without Content-Encoding: gzip is still a gzip
+    // file (its first two bytes say so), and no XML file starts with them.
+    private static async Task<bool> StartsWithGzipMagicAsync(FileStream spool, CancellationToken cancellationToken)
+    {
+        var magic = new byte[2];
+        var read = await spool.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken);
+        spool.Position = 0;
+        return read == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+    }
+
+    private static async Task<ResultUpload> InflateAsync(FileStream compressed, string? fileName, long limit, CancellationToken cancellationToken)
+    {
+        await using (compressed)
+        {
+            await using var source = new GZipStream(compressed, CompressionMode.Decompress);
+            var spool = NewSpool();
+            try
+            {
+                var (length, hash) = await CopyCountingAsync(source, spool, gzip: true, limit, cancellationToken);
+                spool.Position = 0;
+                return new ResultUpload(spool, hash, length, fileName);
+            }
+            catch
+            {
+                await spool.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -153,7 +187,7 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         catch (InvalidDataException ex) when (gzip)
         {
             throw ResultFileException.BadFile("Body is not valid gzip",
-                $"The upload says it is gzip-encoded but could not be decompressed ({ex.Message}). Send plain XML, or gzip the whole file (gzip -c results.trx).", ex);
+                $"The upload is gzip-encoded (by its Content-Encoding or its first bytes) but could not be decompressed ({ex.Message}). Send plain XML, or gzip the whole file (gzip -c results.trx).", ex);
         }
 
         return (length, Convert.ToHexStringLower(hash.GetHashAndReset()));

@@ -98,7 +98,7 @@ internal static class TrxReader
         var started = ResultText.Timestamp(reader.GetAttribute("startTime"));
         var finished = ResultText.Timestamp(reader.GetAttribute("endTime"));
         return new PendingResult(
-            reader.GetAttribute("executionId"), reader.GetAttribute("testId"), reader.GetAttribute("testName") ?? "(unnamed)",
+            reader.GetAttribute("executionId"), reader.GetAttribute("testId"), TrxEscapes.UnescapeOrNull(reader.GetAttribute("testName")) ?? "(unnamed)",
             OutcomeOf(reader.GetAttribute("outcome")), DurationOf(reader.GetAttribute("duration"), started, finished),
             started, finished, null, null, null);
     }
@@ -136,7 +136,7 @@ internal static class TrxReader
     private static void ReadDefinition(XmlReader reader, Dictionary<string, Definition> definitions)
     {
         var id = reader.GetAttribute("id");
-        var definition = new DefinitionBody { MethodName = reader.GetAttribute("name") ?? string.Empty };
+        var definition = new DefinitionBody { MethodName = TrxEscapes.UnescapeOrNull(reader.GetAttribute("name")) ?? string.Empty };
         if (reader.IsEmptyElement)
         {
             reader.Read();
@@ -160,8 +160,8 @@ internal static class TrxReader
         switch (reader.LocalName)
         {
             case "TestMethod":
-                definition.ClassName = ClassNameOf(reader.GetAttribute("className"));
-                definition.MethodName = reader.GetAttribute("name") ?? definition.MethodName;
+                definition.ClassName = ClassNameOf(TrxEscapes.UnescapeOrNull(reader.GetAttribute("className")));
+                definition.MethodName = TrxEscapes.UnescapeOrNull(reader.GetAttribute("name")) ?? definition.MethodName;
                 return false;
             case "TestCategoryItem" when reader.GetAttribute("TestCategory") is { } category:
                 definition.Traits.Add(("Category", category));

@@ -4,6 +4,7 @@ using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Suites;
 using Apex.Coverage.Web.Telemetry;
+using Apex.Coverage.Web.TestingPlatform;
 using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -81,6 +82,11 @@ public sealed partial class RunExecutor(
         {
             return new RunEnd(RunStatus.Failed,
                 $"The test assembly {suite.Assembly} does not exist. Build the suite, or set Suites:{suite.Name}:BuildBeforeRun to true.");
+        }
+
+        if (TestingPlatformDetector.Detect(suite.Assembly) is { VsTestCanHost: false } platformApp)
+        {
+            return new RunEnd(RunStatus.Failed, platformApp.CannotRunMessage(suite.Name));
         }
 
         await using var session = await VsTestSession.StartAsync(wrappers);

@@ -31,6 +31,7 @@ public sealed class SuiteBuilder
             onLine(line);
         }
 
+        Append(suite.Build.Describe(suite.Project!));
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.Start();
@@ -60,7 +61,7 @@ public sealed class SuiteBuilder
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])["build", suite.Project!, "-nologo", "--disable-build-servers", "-v", "minimal", "-clp:NoSummary"])
+        foreach (var argument in (string[])["build", suite.Project!, "-nologo", "--disable-build-servers", "-v", "minimal", "-clp:NoSummary", .. suite.Build.Arguments()])
         {
             start.ArgumentList.Add(argument);
         }

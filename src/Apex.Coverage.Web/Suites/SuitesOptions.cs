@@ -30,6 +30,15 @@ public sealed class SuiteDefinition
 
     /// <summary>Environment variables for the build and the test host.</summary>
     public Dictionary<string, string> Environment { get; set; } = [];
+
+    /// <summary>`dotnet build -c` (Debug when unset); <see cref="Assembly"/> must be that build's output.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>`dotnet build -f`: the one framework to build of a multi-targeted project (all when unset).</summary>
+    public string? Framework { get; set; }
+
+    /// <summary>Extra MSBuild properties, each passed as `-p:Name=Value`.</summary>
+    public Dictionary<string, string> Properties { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>Rejects a suite without a project or assembly, naming the configuration key.</summary>
@@ -55,6 +64,8 @@ internal sealed class SuitesOptionsValidator : IValidateOptions<SuitesOptions>
             {
                 failures.Add($"{key}:RunTimeout must be positive, for example \"00:30:00\".");
             }
+
+            failures.AddRange(SuiteBuildSettings.Problems(key, definition));
         }
 
         var queues = options.Keys.GroupBy(SuiteQueue.NameOf).Where(g => g.Count() > 1).Select(g => string.Join(", ", g));
@@ -65,12 +76,17 @@ internal sealed class SuitesOptionsValidator : IValidateOptions<SuitesOptions>
 
 /// <summary>A configured suite with its paths made absolute against the content root.</summary>
 public sealed record Suite(string Name, string? Project, string Assembly, bool BuildBeforeRun, TimeSpan RunTimeout,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment)
+{
+    public SuiteBuildSettings Build { get; init; } = SuiteBuildSettings.None;
+}
 
 /// <summary>Resolves suite names to configured suites; the only way a run reaches a path.</summary>
 public sealed class SuiteCatalog(IOptions<SuitesOptions> options, IHostEnvironment host)
 {
     public IReadOnlyList<string> Names => [.. options.Value.Keys.Order(StringComparer.OrdinalIgnoreCase)];
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public Suite? Find(string name)
     {
@@ -83,7 +99,10 @@ public sealed class SuiteCatalog(IOptions<SuitesOptions> options, IHostEnvironme
         return new Suite(key,
             string.IsNullOrWhiteSpace(definition.Project) ? null : Path.GetFullPath(definition.Project, host.ContentRootPath),
             Path.GetFullPath(definition.Assembly, host.ContentRootPath),
-            definition.BuildBeforeRun, definition.RunTimeout, definition.Environment);
+            definition.BuildBeforeRun, definition.RunTimeout, definition.Environment)
+        {
+            Build = new SuiteBuildSettings(Blank(definition.Configuration), Blank(definition.Framework), definition.Properties),
+        };
     }
 }
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Apex.Coverage.Tests.Ingestion;
 
 /// <summary>The real dashboard host with a SQLite file in a temp folder of its own.</summary>
-public sealed class IngestionHostFactory(long? maxBodyBytes = null) : WebApplicationFactory<Program>
+public sealed class IngestionHostFactory(long? maxBodyBytes = null, Action<IWebHostBuilder>? configure = null) : WebApplicationFactory<Program>
 {
     public string Folder { get; } = TempFolder.Create("apex-ingest");
 
@@ -22,10 +22,15 @@ public sealed class IngestionHostFactory(long? maxBodyBytes = null) : WebApplica
         builder.UseSetting("Plan:Path", PlanFixtures.PathOf(PlanFixtures.RealPlan));
         builder.UseSetting("Plan:Watch", "false");
         builder.UseSetting("Ingestion:DefaultSuite", "L2");
+        // Uploads may name only configured suites (or the default one): "Fixture" is the second.
+        builder.UseSetting("Suites:Fixture:Assembly", "tests/fixtures/Apex.Fixture.Results/bin/Apex.Fixture.Results.dll");
+        builder.UseSetting("Suites:Fixture:BuildBeforeRun", "false");
         if (maxBodyBytes is { } max)
         {
             builder.UseSetting("Ingestion:MaxBodyBytes", $"{max}");
         }
+
+        configure?.Invoke(builder);
     }
 
     /// <summary>A client that sends a fresh live token named <paramref name="tokenName"/>.</summary>
