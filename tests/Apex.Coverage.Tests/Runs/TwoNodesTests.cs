@@ -35,7 +35,15 @@ public sealed class TwoNodesTests(RunnerHost host, PostgresServer postgres)
         var ended = await b.WaitForEndAsync(passing);
 
         Assert.Equal(RunStatus.Passed, ended.Status);
-        Assert.Equal(ended.Total, (await b.ResultsAsync(passing)).Count);
+        var results = await b.ResultsAsync(passing);
+        Assert.Equal(ended.Total, results.Count);
+        // The run page served by node B lists them (the page subscribes to the notifier checked below).
+        using (var browserOfB = b.CreateClient())
+        {
+            var page = await browserOfB.GetStringAsync($"/runs/{passing}", Ct);
+            Assert.All(results, r => Assert.Contains(System.Net.WebUtility.HtmlEncode(r.DisplayName), page, StringComparison.Ordinal));
+        }
+
         // The node that did not execute it heard of its results and its end only through the relay.
         var elsewhere = seen[ended.Node == "node-a" ? "node-b" : "node-a"];
         lock (elsewhere)
