@@ -36,6 +36,7 @@ public sealed class TwoNodesTests(RunnerHost host, PostgresServer postgres)
 
         Assert.Equal(RunStatus.Passed, ended.Status);
         var results = await b.ResultsAsync(passing);
+        Assert.NotEmpty(results);
         Assert.Equal(ended.Total, results.Count);
         // The run page served by node B lists them (the page subscribes to the notifier checked below).
         using (var browserOfB = b.CreateClient())
