@@ -33,9 +33,20 @@ public sealed class CacheClusterFailoverTests(CacheClusterFailoverTests.Host hos
             await base.InitializeAsync();
             Master = Own(await LocalRedis.StartServerAsync("redis-master"));
             Replica = Own(await LocalRedis.StartServerAsync("redis-replica", "--replicaof", "127.0.0.1", Master.Port.ToString()));
+            await WaitUntilReplicaInSyncAsync();
             var sentinels = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => LocalRedis.StartSentinelAsync(Service, Master.Port)));
             foreach (var sentinel in sentinels) Own(sentinel);
             Sentinels = string.Join(',', sentinels.Select(s => s.Endpoint));
+        }
+
+        // A replica answers PING before its first sync with the master is done; until then WAIT
+        // counts no replica, so the tests start only once the link is up.
+        private async Task WaitUntilReplicaInSyncAsync()
+        {
+            await using var replica = await ConnectionMultiplexer.ConnectAsync($"{Replica.Endpoint},allowAdmin=true,syncTimeout=15000,asyncTimeout=15000");
+            await Eventually.TrueAsync(async () =>
+                (await replica.GetServer(Replica.Endpoint).InfoRawAsync("replication"))?.Contains("master_link_status:up", StringComparison.Ordinal) == true,
+                seconds: 60);
         }
 
         /// <summary>
