@@ -40,7 +40,10 @@ public abstract class CacheClassHost(PostgresServer postgres, RedisServer redis)
         var settings = new Dictionary<string, string?>
         {
             ["Platform:Postgres:ConnectionString"] = Database,
-            ["Platform:Redis:ConnectionString"] = redisConnection ?? redis.ConnectionString,
+            // A loaded 2-core machine can starve the client for seconds (a SET answered in the socket
+            // buffer timed out at the default 5 s in one of 20 category runs at load 35): slowness is
+            // not what this category tests, so the default connection waits longer.
+            ["Platform:Redis:ConnectionString"] = redisConnection ?? redis.ConnectionString + ",syncTimeout=15000,asyncTimeout=15000",
             ["Platform:Redis:KeyPrefix"] = Prefix,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
