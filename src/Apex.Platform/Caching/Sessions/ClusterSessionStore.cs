@@ -1,3 +1,5 @@
+using Polly;
+using Polly.Retry;
 using StackExchange.Redis;
 
 namespace Apex.Platform.Caching.Sessions;
@@ -9,15 +11,30 @@ namespace Apex.Platform.Caching.Sessions;
 /// </summary>
 public sealed class ClusterSessionStore(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time)
 {
-    public Task CreateAsync(string sessionId, string userId) =>
-        redis.GetDatabase().HashSetAsync(Key(sessionId), [new("user", userId), new("created", time.GetUtcNow().ToUnixTimeMilliseconds()), new("hits", 0)]);
+    // The client learns of a node added to the cluster from the first MOVED or ASK that names it and
+    // only then connects; until that connection is up a command for the node's slots fails before it
+    // is sent ("not reachable at this point of time"). Such a command - and only such, since nothing
+    // reached Redis, so even an increment cannot count twice - is tried again for up to ~5 s.
+    private static readonly ResiliencePipeline NotYetConnected = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+    {
+        ShouldHandle = new PredicateBuilder().Handle<RedisConnectionException>(e =>
+            e.FailureType is ConnectionFailureType.UnableToConnect or ConnectionFailureType.UnableToResolvePhysicalConnection),
+        MaxRetryAttempts = 10,
+        Delay = TimeSpan.FromMilliseconds(50),
+        BackoffType = DelayBackoffType.Exponential,
+        MaxDelay = TimeSpan.FromSeconds(1),
+    }).Build();
+
+    public async Task CreateAsync(string sessionId, string userId) => await NotYetConnected.ExecuteAsync(async _ =>
+        await redis.GetDatabase().HashSetAsync(Key(sessionId), [new("user", userId), new("created", time.GetUtcNow().ToUnixTimeMilliseconds()), new("hits", 0)]));
 
     /// <summary>Records one request of the session; returns its request count.</summary>
-    public Task<long> TouchAsync(string sessionId) => redis.GetDatabase().HashIncrementAsync(Key(sessionId), "hits");
+    public async Task<long> TouchAsync(string sessionId) =>
+        await NotYetConnected.ExecuteAsync(async _ => await redis.GetDatabase().HashIncrementAsync(Key(sessionId), "hits"));
 
     public async Task<SessionState?> GetAsync(string sessionId)
     {
-        var fields = await redis.GetDatabase().HashGetAsync(Key(sessionId), ["user", "hits"]);
+        var fields = await NotYetConnected.ExecuteAsync(async _ => await redis.GetDatabase().HashGetAsync(Key(sessionId), ["user", "hits"]));
         return fields[0].IsNull ? null : new SessionState(sessionId, fields[0]!, (long)fields[1]);
     }
 

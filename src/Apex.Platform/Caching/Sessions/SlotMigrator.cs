@@ -10,7 +10,7 @@ namespace Apex.Platform.Caching.Sessions;
 /// MIGRATE in batches, then the slot assigned to the target on every master. Clients keep working
 /// throughout: a key not yet moved is served by the source, a moved one answers with ASK.
 /// </summary>
-public sealed class SlotMigrator(IOptions<RedisOptions> options, IConnectionMultiplexer serving, ILogger<SlotMigrator> logger) : IAsyncDisposable
+public sealed class SlotMigrator(IOptions<RedisOptions> options, ILogger<SlotMigrator> logger) : IAsyncDisposable
 {
     private const int KeysPerBatch = 100;
     private const int MigrateTimeoutMs = 5000;
@@ -30,28 +30,11 @@ public sealed class SlotMigrator(IOptions<RedisOptions> options, IConnectionMult
                 && await KnownEverywhereAsync(admin, added.NodeId)
                 && ((string?)await admin.GetServer(endpoint).ExecuteAsync("CLUSTER", "INFO"))?.Contains("cluster_state:ok", StringComparison.Ordinal) == true)
             {
-                await ConnectServingAsync(endpoint, cancellationToken);
                 return added.NodeId;
             }
 
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    // The platform's own connection learns of a node from a MOVED or ASK reply and only then starts
-    // connecting to it; a command redirected there before that connection is up fails ("not
-    // reachable"). So the serving connection re-reads the cluster and connects to the new node
-    // before any slot points there.
-    private async Task ConnectServingAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            await serving.ConfigureAsync();
-            if (serving.GetEndPoints().Contains(endpoint) && serving.GetServer(endpoint).IsConnected) return;
-            await Task.Delay(100, cancellationToken);
-        }
-
-        logger.LogWarning("The serving connection did not connect to the new node {Endpoint}; requests redirected there may fail until it does", endpoint);
     }
 
     // SETSLOT on a master that has not heard of the node yet fails with "Unknown node", and MIGRATE
