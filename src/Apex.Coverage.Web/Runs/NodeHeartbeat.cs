@@ -60,15 +60,26 @@ internal sealed partial class NodeHeartbeat(
     private async Task BeatAsync(CancellationToken cancellationToken, bool starting)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var name = options.Value.Name;
         var now = time.GetUtcNow();
-        // Only this node writes its row, so update-then-insert has no one to race with.
-        if (await db.DashboardNodes.Where(n => n.Name == name).ExecuteUpdateAsync(
-                s => s.SetProperty(n => n.HeartbeatAt, now).SetProperty(n => n.StartedAt, n => starting ? _startedAt : n.StartedAt), cancellationToken) == 0)
+        if (await TouchAsync(db, now, starting, cancellationToken) > 0) return;
+        db.DashboardNodes.Add(new DashboardNode { Name = options.Value.Name, StartedAt = _startedAt, HeartbeatAt = now });
+        try
         {
-            db.DashboardNodes.Add(new DashboardNode { Name = name, StartedAt = _startedAt, HeartbeatAt = now });
             await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateException)
+        {
+            // Another process of the same node name (two hosts on one store, e.g. a restart that
+            // overlaps the old process) inserted the row first: it is updated instead.
+            if (await TouchAsync(db, now, starting, cancellationToken) == 0) throw;
+        }
+    }
+
+    private Task<int> TouchAsync(CoverageDbContext db, DateTimeOffset now, bool starting, CancellationToken cancellationToken)
+    {
+        var name = options.Value.Name;
+        return db.DashboardNodes.Where(n => n.Name == name).ExecuteUpdateAsync(
+            s => s.SetProperty(n => n.HeartbeatAt, now).SetProperty(n => n.StartedAt, n => starting ? _startedAt : n.StartedAt), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Runs of dead nodes interrupted: {Count}")]
