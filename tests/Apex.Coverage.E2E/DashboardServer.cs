@@ -42,8 +42,10 @@ public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Runs:ScheduleEditsPath", Path.Combine(Folder, "data", "schedules.json"));
         builder.UseSetting($"Suites:{Suite}:Assembly", FixtureAssembly);
         builder.UseSetting($"Suites:{Suite}:BuildBeforeRun", "false");
-        // CI uploads land in a suite of their own, so they never mix with the dashboard's runs.
-        builder.UseSetting($"Suites:{CiSuite}:Assembly", FixtureAssembly);
+        builder.UseSetting("Analytics:DiscoverOnStart", "true");
+        // CI uploads land in a suite of their own, so they never mix with the dashboard's runs; it is
+        // never built here (only CI runs it), so start-up discovery leaves it alone.
+        builder.UseSetting($"Suites:{CiSuite}:Assembly", Path.Combine(Folder, "ci-only", "Nightly.dll"));
         builder.UseSetting($"Suites:{CiSuite}:BuildBeforeRun", "false");
     }
 

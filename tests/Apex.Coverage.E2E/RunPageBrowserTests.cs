@@ -8,10 +8,8 @@ namespace Apex.Coverage.E2E;
 /// is proven in RunPageTests: a test that ignores a cancel here left Hangfire's shutdown hanging).
 /// </summary>
 public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession browser)
-    : IClassFixture<DashboardServer>, IClassFixture<BrowserSession>, IAsyncDisposable
+    : BrowserTestBase(server, browser), IClassFixture<DashboardServer>, IClassFixture<BrowserSession>
 {
-    private readonly List<IPage> _pages = [];
-
     private const string LongClass = "Apex.Integration.Billing.Subscriptions.ProrationAndInvoicing.EnterpriseCustomerLifecycle";
     private const string BuildUrl = "https://ci.example/apex/builds/4711";
 
@@ -20,29 +18,11 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
 
     private static CiCase Passing(int i) => new(LongClass, LongName(i), 0.2);
 
-    private Uri Page(string path) => new(server.Address, path);
-
-    private async Task<IPage> OpenAsync(string path, int width = 1440)
-    {
-        var page = await browser.OpenAsync(Page(path), width);
-        _pages.Add(page);
-        return page;
-    }
-
-    // An open page keeps its circuit; closed here, the server's shutdown does not wait for it.
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var page in _pages)
-        {
-            await page.CloseAsync();
-        }
-    }
-
     [Fact]
     public async Task RunPage_ShowsFailureFirstWithOutcomeInView_WhenNamesAreLongAt1024Px()
     {
         var cases = Enumerable.Range(1, 59).Select(Passing).Append(new CiCase(LongClass, LongName(999), 1.5, "Expected invoice total 120.00 but was 99.00"));
-        var id = await CiUploads.PostAsync(server, cases, $"commit=0123456789abcdef&branch=release/7&buildUrl={Uri.EscapeDataString(BuildUrl)}");
+        var id = await CiUploads.PostAsync(Server, cases, $"commit=0123456789abcdef&branch=release/7&buildUrl={Uri.EscapeDataString(BuildUrl)}");
         var page = await OpenAsync($"runs/{id}", width: 1024);
 
         var first = page.Locator("[data-testid=run-result]").First;
@@ -63,7 +43,7 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
         await PageChecks.ScreenshotsAsync(page, "run-failed");
         await PageChecks.AssertAccessibleAsync(page);
 
-        var api = await CiUploads.GetRunAsync(server, id);
+        var api = await CiUploads.GetRunAsync(Server, id);
         Assert.Equal((BuildUrl, "release/7"), (api.GetProperty("buildUrl").GetString(), api.GetProperty("branch").GetString()));
     }
 
@@ -73,7 +53,7 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
         var cases = Enumerable.Range(1, 5).Select(Passing)
             .Append(new CiCase("Apex.Checkout", "Refund_Fails", 0.1, "Gateway said no"))
             .Append(new CiCase("Apex.Checkout", "Capture_Fails", 0.1, "Timed out"));
-        var id = await CiUploads.PostAsync(server, cases, "commit=f1");
+        var id = await CiUploads.PostAsync(Server, cases, "commit=f1");
         var page = await OpenAsync($"runs/{id}");
         var rows = page.Locator("[data-testid=run-result]");
 
@@ -89,8 +69,8 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
     [Fact]
     public async Task RunPage_ComparesWithEarlierRunAndShowsNoFailedChip_WhenEverythingPassedThisTime()
     {
-        var earlier = await CiUploads.PostAsync(server, [new("Apex.Cart", "Adds", 0.1, "boom"), new("Apex.Cart", "Removes", 0.1), new("Apex.Cart", "Slow", 0.2)], "commit=a1");
-        var later = await CiUploads.PostAsync(server, [new("Apex.Cart", "Adds", 0.1), new("Apex.Cart", "Removes", 0.1), new("Apex.Cart", "Slow", 3.0), new("Apex.Cart", "Totals", 0.1)], "commit=a2");
+        var earlier = await CiUploads.PostAsync(Server, [new("Apex.Cart", "Adds", 0.1, "boom"), new("Apex.Cart", "Removes", 0.1), new("Apex.Cart", "Slow", 0.2)], "commit=a1");
+        var later = await CiUploads.PostAsync(Server, [new("Apex.Cart", "Adds", 0.1), new("Apex.Cart", "Removes", 0.1), new("Apex.Cart", "Slow", 3.0), new("Apex.Cart", "Totals", 0.1)], "commit=a2");
         var page = await OpenAsync($"runs/{later}?compare={earlier}");
 
         await Assertions.Expect(page.Locator("[data-testid=run-status]")).ToHaveTextAsync("passed");

@@ -27,6 +27,8 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton<CoverageTrend>();
         services.TryAddSingleton<QuarantineBook>();
         services.TryAddSingleton<TestListReader>();
+        services.TryAddSingleton<SinceLastFullRunReader>();
+        services.AddHostedService<StartupDiscovery>();
         return builder;
     }
 

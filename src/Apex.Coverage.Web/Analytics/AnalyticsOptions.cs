@@ -23,6 +23,13 @@ public sealed class AnalyticsOptions
     [Range(2, 500, ErrorMessage = "Analytics:TrendPoints must be between 2 and 500.")]
     public int TrendPoints { get; set; } = 30;
 
+    /// <summary>
+    /// Discover each built, never-discovered suite in the background after start-up, so the
+    /// overview counts tagged tests before any run. Off unless configured (the repo's
+    /// appsettings.json turns it on) so hosts made for tests start no vstest.console of their own.
+    /// </summary>
+    public bool DiscoverOnStart { get; set; }
+
     public FlakinessRule Rule => new(Window, FlipRateThreshold, MinimumFlips);
 }
 

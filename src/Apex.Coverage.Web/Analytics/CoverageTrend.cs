@@ -54,8 +54,9 @@ public sealed class CoverageTrend(IDbContextFactory<CoverageDbContext> databases
     {
         var points = options.Value.TrendPoints;
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var runs = await db.TestRuns.AsNoTracking()
-            .Where(r => (r.Status == RunStatus.Passed || r.Status == RunStatus.Failed) && r.Passed + r.Failed > 0)
+        // Whole-suite runs only: a 3-test upload's 100 % beside a full run's 97 % is no trend.
+        var runs = await WholeSuiteRuns.Of(db).AsNoTracking()
+            .Where(r => r.Passed + r.Failed > 0)
             .OrderByDescending(r => r.Id).Take(points)
             .Select(r => new { r.Id, At = r.FinishedAt ?? r.CreatedAt, r.Passed, r.Failed, r.Source })
             .ToListAsync(cancellationToken);

@@ -111,12 +111,10 @@ public static class TestHistoryReader
     public static async Task<HashSet<string>> QuarantinedAsync(CoverageDbContext db, CancellationToken cancellationToken) =>
         [.. await db.Quarantines.AsNoTracking().Where(q => q.ReleasedAt == null).Select(q => q.FullyQualifiedName).ToListAsync(cancellationToken)];
 
-    /// <summary>Wall-clock seconds of the latest finished run of a whole suite, or null when none has finished.</summary>
+    /// <summary>Wall-clock seconds of the latest finished run of a whole suite (<see cref="WholeSuiteRuns"/>), or null when none has finished.</summary>
     public static async Task<double?> LastSuiteSecondsAsync(CoverageDbContext db, CancellationToken cancellationToken)
     {
-        var last = await db.TestRuns.AsNoTracking()
-            .Where(r => r.SelectionJson == null && (r.Status == RunStatus.Passed || r.Status == RunStatus.Failed)
-                && r.StartedAt != null && r.FinishedAt != null)
+        var last = await WholeSuiteRuns.Of(db).AsNoTracking()
             .OrderByDescending(r => r.Id)
             .Select(r => new { r.StartedAt, r.FinishedAt })
             .FirstOrDefaultAsync(cancellationToken);

@@ -39,6 +39,9 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<DashboardTelemetry>();
         Services.AddSingleton<CoverageReportHub>();
         Services.AddSingleton<CoverageTrend>();
+        Services.AddSingleton<SinceLastFullRunReader>();
+        // Run actions are the runner's (RunPageTests); here only their place on the page matters.
+        ComponentFactories.AddStub<Apex.Coverage.Web.Components.Runs.RunButton>();
         Services.AddSingleton<QuarantineBook>();
         Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -80,8 +83,11 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("1 of 100", page.Find("[data-testid=kpi-implemented-value]").TextContent));
         Assert.Equal("passing", Row(page, "authentication-authorization")); // item 1 passes; items 2-15 have no test
         Assert.Equal("1", page.Find("tr[data-slug=authentication-authorization] [data-testid=category-passing]").TextContent);
-        // The plan marks items 1-4 ✅; 2-4 have no test, so they are mismatches, item 1 is not.
-        var mismatched = page.FindAll("[data-testid=coverage-mismatch]").Select(r => r.GetAttribute("data-item")).ToList();
+        // Plan housekeeping lives on the plan page now. The plan marks items 1-4 ✅; 2-4 have no
+        // test, so they are mismatches, item 1 is not.
+        Assert.Empty(page.FindAll("[data-testid=coverage-mismatch]"));
+        var panel = Render<PlanActualPanel>();
+        var mismatched = panel.FindAll("[data-testid=coverage-mismatch]").Select(r => r.GetAttribute("data-item")).ToList();
         Assert.DoesNotContain("1", mismatched);
         Assert.Contains("2", mismatched);
     }

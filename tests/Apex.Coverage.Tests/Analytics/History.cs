@@ -51,7 +51,7 @@ internal static class History
         var at = DateTimeOffset.UtcNow;
         var run = new TestRun
         {
-            SuiteName = "l2", Source = RunSource.Ci, Commit = commit, CreatedAt = at, StartedAt = at, FinishedAt = at.AddSeconds(42),
+            SuiteName = "l2", Source = RunSource.Dashboard, Commit = commit, CreatedAt = at, StartedAt = at, FinishedAt = at.AddSeconds(42),
             Total = results.Length, Passed = results.Count(r => r.Outcome == P), Failed = results.Count(r => r.Outcome == F),
             Status = results.Any(r => r.Outcome == F) ? RunStatus.Failed : RunStatus.Passed,
         };

@@ -6,48 +6,68 @@ namespace Apex.Coverage.Web.Components.Analytics;
 
 public sealed partial class CoverageOverview
 {
+    private static readonly LineChartOptions PassRateOptions = new() { YAxisToStringFunc = v => $"{v:0}%", YAxisTitle = "passed %" };
+
+    private static readonly LineChartOptions MoneyOptions = new() { YAxisToStringFunc = v => $"${v:0}K", YAxisTitle = "MRR ($K)" };
+
     [Inject]
     private CoverageTrend Trends { get; set; } = null!;
 
+    [Inject]
+    private SinceLastFullRunReader SinceReader { get; set; } = null!;
+
     private TrendPoints? Trend { get; set; }
+
+    private SinceLastFullRun? Since { get; set; }
 
     protected override async Task LoadAsync()
     {
         // The trend's points are recorded when runs end (TrendRecorder), not by whoever looks.
         await base.LoadAsync();
         Trend = await Trends.ReadAsync();
+        Since = Report is { } report ? await SinceReader.ReadAsync(report) : null;
     }
+
+    private static bool NothingRan(CoverageReport report) => report.Tests.All(t => t.Verdict.Results == 0);
+
+    private static int Judged(CoverageReport report) => report.Tests.Count(t => t.Verdict.Results > 0);
 
     private static double ImplementedShare(CoverageFigures totals) => totals.Items == 0 ? 0 : (double)totals.Implemented / totals.Items;
 
     private static bool? ImplementedMet(CoverageReport report) =>
         report.Targets.CoveragePercent is { } target ? (decimal)ImplementedShare(report.Totals) * 100m >= target : null;
 
+    private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+
     private static string FlakyDetail(CoverageReport report)
     {
-        var flaky = report.Tests.Count(t => t.Verdict.Flaky);
-        var judged = report.Tests.Count(t => t.Verdict.Results > 0);
-        return $"{flaky} of {judged} tests with results";
+        var judged = Judged(report);
+        return judged == 0 ? "no test has results yet" : $"{report.Tests.Count(t => t.Verdict.Flaky)} of {Count(judged, "test")} with results";
     }
 
-    private static string[] CategoryLabels(CoverageReport report) =>
-        [.. report.Categories.Select(c => c.Category.Name.Split(' ')[0])];
-
-    private static List<ChartSeries<double>> MrrSeries(CoverageReport report) =>
-    [
-        new() { Name = "Protected", Data = new ChartData<double>([.. report.Categories.Select(c => (double)c.Figures.ProtectedMrr / 1000)]) },
-        new() { Name = "At risk", Data = new ChartData<double>([.. report.Categories.Select(c => (double)c.Figures.MrrAtRisk / 1000)]) },
-    ];
-
     private static List<ChartSeries<double>> PassRateSeries(TrendPoints trend) =>
-        [new() { Name = "Pass rate %", Data = new ChartData<double>([.. trend.PassRates.Select(p => Math.Round(p.PassRate * 100, 1))]) }];
+        [new() { Name = "Passed %", Data = new ChartData<double>([.. trend.PassRates.Select(p => Math.Round(p.PassRate * 100, 1))]) }];
 
-    // Thirty run numbers do not fit under a small chart: label every fifth.
-    private static string[] PassRateLabels(TrendPoints trend) =>
-        [.. trend.PassRates.Select((p, i) => i % 5 == 0 ? $"#{p.RunId}" : "")];
+    private static string[] PassRateLabels(TrendPoints trend) => Sparse([.. trend.PassRates.Select(p => p.At)]);
 
-    private static List<ChartSeries<double>> ProtectedSeries(TrendPoints trend) =>
-        [new() { Name = "Protected MRR $K", Data = new ChartData<double>([.. trend.Snapshots.Select(s => Math.Round((double)s.ProtectedMrr / 1000, 1))]) }];
+    private static List<ChartSeries<double>> ProtectedSeries(TrendPoints trend, decimal? target)
+    {
+        List<ChartSeries<double>> series =
+            [new() { Name = "Protected MRR", Data = new ChartData<double>([.. trend.Snapshots.Select(s => Math.Round((double)s.ProtectedMrr / 1000, 1))]) }];
+        if (target is { } t)
+        {
+            series.Add(new() { Name = "Target", Data = new ChartData<double>([.. trend.Snapshots.Select(_ => (double)t / 1000)]) });
+        }
 
-    private static string[] SnapshotLabels(TrendPoints trend) => [.. trend.Snapshots.Select(s => s.TakenAt.ToString("MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture))];
+        return series;
+    }
+
+    private static string[] SnapshotLabels(TrendPoints trend) => Sparse([.. trend.Snapshots.Select(s => s.TakenAt)]);
+
+    // Thirty dates do not fit under a chart: label about six of them.
+    private static string[] Sparse(IReadOnlyList<DateTimeOffset> at)
+    {
+        var every = Math.Max(1, (int)Math.Ceiling(at.Count / 6.0));
+        return [.. at.Select((a, i) => i % every == 0 ? a.ToString("MMM d HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "")];
+    }
 }

@@ -1,0 +1,29 @@
+using Microsoft.Playwright;
+
+namespace Apex.Coverage.E2E;
+
+/// <summary>Opens pages on the class's dashboard and closes them after each test, so no circuit outlives it.</summary>
+public abstract class BrowserTestBase(DashboardServer server, BrowserSession browser) : IAsyncDisposable
+{
+    private readonly List<IPage> _pages = [];
+
+    protected DashboardServer Server => server;
+
+    protected async Task<IPage> OpenAsync(string path, int width = 1440, ColorScheme scheme = ColorScheme.Light)
+    {
+        var page = await browser.OpenAsync(new Uri(server.Address, path), width, scheme);
+        _pages.Add(page);
+        return page;
+    }
+
+    // An open page keeps its circuit; closed here, the server's shutdown does not wait for it.
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var page in _pages)
+        {
+            await page.CloseAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
