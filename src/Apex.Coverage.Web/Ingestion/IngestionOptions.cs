@@ -42,8 +42,8 @@ public sealed class IngestionOptions
     [Range(1, 100L * 1024 * 1024, ErrorMessage = "Ingestion:MinBodyBytesPerSecond must be between 1 and 104857600 (default 240).")]
     public double MinBodyBytesPerSecond { get; set; } = 240;
 
-    /// <summary>How long an upload body may arrive slower than <see cref="MinBodyBytesPerSecond"/> (at least 1 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Ingestion:BodyGracePeriod must be between 00:00:01 and 01:00:00 (default 00:00:05).")]
+    /// <summary>How long an upload body may arrive slower than <see cref="MinBodyBytesPerSecond"/> (Kestrel needs more than 1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:01.1", "01:00:00", ErrorMessage = "Ingestion:BodyGracePeriod must be more than 00:00:01 and at most 01:00:00 (default 00:00:05).")]
     public TimeSpan BodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     internal const string FallbackSuite = "L2";

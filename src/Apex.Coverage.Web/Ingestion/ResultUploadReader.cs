@@ -42,12 +42,20 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
         {
-            throw new ResultFileException(StatusCodes.Status408RequestTimeout, "Request body too slow",
-                $"The body arrived slower than {options.Value.MinBodyBytesPerSecond} bytes per second after a grace period of "
-                + $"{options.Value.BodyGracePeriod.TotalSeconds} s (settings Ingestion:MinBodyBytesPerSecond, Ingestion:BodyGracePeriod), "
-                + "so the upload was stopped and nothing was stored. Post the file again from a faster link.", ex);
+            throw TooSlow(ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Kestrel ends a read below the minimum data rate by cancelling it, the request itself alive.
+            throw TooSlow(ex);
         }
     }
+
+    private ResultFileException TooSlow(Exception ex) =>
+        new(StatusCodes.Status408RequestTimeout, "Request body too slow",
+            $"The body arrived slower than {options.Value.MinBodyBytesPerSecond} bytes per second after a grace period of "
+            + $"{options.Value.BodyGracePeriod.TotalSeconds} s (settings Ingestion:MinBodyBytesPerSecond, Ingestion:BodyGracePeriod), "
+            + "so the upload was stopped and nothing was stored. Post the file again from a faster link.", ex);
 
     // A body trickled a few bytes at a time would hold a request (and its spool file) open for hours.
     private static void RequireBodyRate(HttpRequest request, IngestionOptions options)
@@ -172,7 +180,7 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         }
     }
 
-    private static FileStream NewSpool() => new(Path.Combine(Path.GetTempPath(), $"apex-upload-{Guid.NewGuid():N}.xml"),
+    private static FileStream NewSpool() => new(SpoolSweeper.NewSpoolPath(),
         FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 
     // `gzip -c results.trx | curl --data-binary @-` without Content-Encoding: gzip is still a gzip

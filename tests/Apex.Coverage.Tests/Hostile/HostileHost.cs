@@ -39,14 +39,7 @@ public sealed class HostileHost() : IAsyncLifetime
         Client.PostAsync($"/api/v1/results?suite={suite}&commit=c1", Xml(xml), cancellationToken);
 
     /// <summary>Nothing of the suite is stored: no run, no result, no test.</summary>
-    public async Task AssertNothingWrittenAsync(string suite)
-    {
-        await using var db = Factory.CreateDbContext();
-        Assert.Equal((0, 0, 0), (
-            await db.TestRuns.CountAsync(r => r.SuiteName == suite),
-            await db.TestResults.CountAsync(r => r.SuiteName == suite),
-            await db.DiscoveredTests.CountAsync(t => t.SuiteName == suite)));
-    }
+    public Task AssertNothingWrittenAsync(string suite) => new HostileHostAssertions(Factory).AssertNothingWrittenAsync(suite);
 
     /// <summary>A test the suite's build made known, as discovery stores it.</summary>
     public async Task DiscoverAsync(string suite, string fullyQualifiedName, string planItems)
@@ -76,4 +69,17 @@ public sealed class HostileHost() : IAsyncLifetime
     public static string PlanId(string value) => $"""<properties><property name="PlanId" value="{value}" /></properties>""";
 
     public static MediaTypeHeaderValue XmlType => new("application/xml");
+}
+
+/// <summary>What "nothing was written" means for a suite, on any host.</summary>
+public sealed class HostileHostAssertions(IngestionHostFactory factory)
+{
+    public async Task AssertNothingWrittenAsync(string suite)
+    {
+        await using var db = factory.CreateDbContext();
+        Assert.Equal((0, 0, 0), (
+            await db.TestRuns.CountAsync(r => r.SuiteName == suite),
+            await db.TestResults.CountAsync(r => r.SuiteName == suite),
+            await db.DiscoveredTests.CountAsync(t => t.SuiteName == suite)));
+    }
 }
