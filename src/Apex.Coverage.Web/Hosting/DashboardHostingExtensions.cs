@@ -4,6 +4,7 @@ using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Selection;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Web.Hosting;
@@ -25,6 +26,7 @@ public static class DashboardHostingExtensions
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddSelection();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -45,6 +47,7 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapSelection();
         app.MapDashboardHealth();
         return app;
     }
