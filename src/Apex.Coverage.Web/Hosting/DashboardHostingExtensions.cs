@@ -1,4 +1,5 @@
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
@@ -27,6 +28,7 @@ public static class DashboardHostingExtensions
         builder.AddAnalytics();
         builder.AddCodeCoverage();
         builder.AddSelection();
+        builder.AddCiReports();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -48,6 +50,7 @@ public static class DashboardHostingExtensions
         app.MapAnalytics();
         app.MapCodeCoverage();
         app.MapSelection();
+        app.MapCiReports();
         app.MapDashboardHealth();
         return app;
     }

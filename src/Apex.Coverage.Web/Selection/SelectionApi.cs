@@ -13,7 +13,22 @@ public static class SelectionApi
     public static IEndpointRouteBuilder MapSelectionApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/selection", GetAsync).WithName("GetSelection").WithTags("Selection");
+        app.MapGet("/api/v1/selection/replay", ReplayAsync).WithTags("Selection");
         return app;
+    }
+
+    /// <summary>The replay over the suite's last <paramref name="runs"/> stored runs (point 2 of issue 16).</summary>
+    private static async Task<Results<Ok<ReplayReport>, ProblemHttpResult>> ReplayAsync(
+        ReplayService replays, CancellationToken cancellationToken, string? suite = null, int runs = 200)
+    {
+        try
+        {
+            return TypedResults.Ok(await replays.ReplayAsync(suite, runs, cancellationToken));
+        }
+        catch (SelectionException error)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "No replay", detail: error.Message);
+        }
     }
 
     private static async Task<Results<Ok<SelectionJson>, ContentHttpResult, ProblemHttpResult>> GetAsync(

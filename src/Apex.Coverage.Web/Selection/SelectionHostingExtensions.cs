@@ -12,6 +12,7 @@ public static class SelectionHostingExtensions
         services.AddOptions<SelectionOptions>().BindConfiguration(SelectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SelectionService>();
+        services.TryAddSingleton<ReplayService>();
         services.TryAddSingleton<IBudgetSelector>(provider => provider.GetRequiredService<SelectionService>());
         return builder;
     }
