@@ -29,8 +29,9 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton<TestListReader>();
         services.TryAddSingleton<SinceLastFullRunReader>();
         services.AddHostedService<StartupDiscovery>();
+        services.TryAddSingleton<MappingConflicts>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi().MapTestsApi();
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi().MapTestsApi().MapMappingConflictsApi();
 }
