@@ -17,6 +17,8 @@ public sealed class PlanPageTests : BunitContext
         Services.AddMudServices();
         Services.AddSingleton(_catalog);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Declared-vs-actual and mapping conflicts read the coverage report (CoveragePageTests covers them).
+        ComponentFactories.AddStub<Apex.Coverage.Web.Components.Analytics.PlanActualPanel>();
         // MudSelect and MudTablePager open popovers, which need a provider in the render tree.
         Render<MudPopoverProvider>();
     }
