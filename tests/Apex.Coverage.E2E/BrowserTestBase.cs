@@ -9,6 +9,8 @@ public abstract class BrowserTestBase(DashboardServer server, BrowserSession bro
 
     protected DashboardServer Server => server;
 
+    protected BrowserSession Session => browser;
+
     protected async Task<IPage> OpenAsync(string path, int width = 1440, ColorScheme scheme = ColorScheme.Light)
     {
         var page = await browser.OpenAsync(new Uri(server.Address, path), width, scheme);

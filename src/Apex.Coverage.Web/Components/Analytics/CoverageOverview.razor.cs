@@ -20,12 +20,18 @@ public sealed partial class CoverageOverview
 
     private SinceLastFullRun? Since { get; set; }
 
+    [Inject]
+    private MappingConflicts MappingConflicts { get; set; } = null!;
+
+    private IReadOnlyList<MappingConflict> Conflicts { get; set; } = [];
+
     protected override async Task LoadAsync()
     {
         // The trend's points are recorded when runs end (TrendRecorder), not by whoever looks.
         await base.LoadAsync();
         Trend = await Trends.ReadAsync();
         Since = Report is { } report ? await SinceReader.ReadAsync(report) : null;
+        Conflicts = await MappingConflicts.ReadAsync(50);
     }
 
     private static bool NothingRan(CoverageReport report) => report.Tests.All(t => t.Verdict.Results == 0);
