@@ -2,6 +2,7 @@ using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Standards;
@@ -27,6 +28,7 @@ public static class DashboardHostingExtensions
         builder.AddAnalytics();
         builder.AddCodeCoverage();
         builder.AddStandards();
+        builder.AddMutation();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -47,6 +49,7 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapMutation();
         app.MapDashboardHealth();
         return app;
     }
