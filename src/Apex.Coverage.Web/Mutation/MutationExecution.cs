@@ -71,6 +71,13 @@ public sealed class MutationExecution(
         }
 
         var read = await MutationReportReader.ReadAsync(report, host.ContentRootPath, cancellationToken);
+        if (result.CoverageCaptureFailed && read.Totals.Detected == 0)
+        {
+            // Stryker's VSTest runner cannot switch mutants on in an xunit v3 test process: every mutant
+            // "survives". Storing that would call a working suite worthless (docs/adr/0211).
+            return (MutationRunStatus.Failed, "Stryker could not see which tests reach which mutant and killed none: its VSTest runner cannot activate mutants in this suite (xunit v3?). Set Mutation:TestRunner to mtp with an MTP build of the suite.");
+        }
+
         var merged = MutationMerge.Merge(read, previous);
         await store.UpdateAsync(runId, r => MutationMerge.Apply(r, merged), cancellationToken);
         return (MutationRunStatus.Completed, null);

@@ -9,7 +9,11 @@ public enum StrykerEnd
     Canceled,
 }
 
-public sealed record StrykerResult(StrykerEnd End, int? ExitCode, IReadOnlyList<string> LastLines);
+/// <summary>How Stryker ended; <see cref="CoverageCaptureFailed"/> when it said it could not see which tests reach which mutant.</summary>
+public sealed record StrykerResult(StrykerEnd End, int? ExitCode, IReadOnlyList<string> LastLines)
+{
+    public bool CoverageCaptureFailed { get; init; }
+}
 
 /// <summary>
 /// Runs `dotnet tool run dotnet-stryker` once: its output is read line by line (progress goes to
@@ -18,9 +22,12 @@ public sealed record StrykerResult(StrykerEnd End, int? ExitCode, IReadOnlyList<
 /// </summary>
 public sealed class StrykerProcess(TimeProvider clock)
 {
+    private bool _captureFailed;
+
     public async Task<StrykerResult> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
         TimeSpan budget, Func<int?, int?, Task> onProgress, CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _captureFailed, false);
         using var process = Start(workingDirectory, arguments, environment);
         var lines = new Queue<string>();
         using var overBudget = new CancellationTokenSource(budget, clock);
@@ -31,7 +38,7 @@ public sealed class StrykerProcess(TimeProvider clock)
             await DrainAsync(process.StandardOutput, lines, onProgress, stop.Token);
             await errors;
             await process.WaitForExitAsync(stop.Token);
-            return new StrykerResult(StrykerEnd.Exited, process.ExitCode, [.. lines]);
+            return new StrykerResult(StrykerEnd.Exited, process.ExitCode, [.. lines]) { CoverageCaptureFailed = Volatile.Read(ref _captureFailed) };
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -57,10 +64,11 @@ public sealed class StrykerProcess(TimeProvider clock)
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
     }
 
-    private static async Task DrainAsync(StreamReader reader, Queue<string> lines, Func<int?, int?, Task>? onProgress, CancellationToken cancellationToken)
+    private async Task DrainAsync(StreamReader reader, Queue<string> lines, Func<int?, int?, Task>? onProgress, CancellationToken cancellationToken)
     {
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
+            if (line.Contains("coverage capture failed", StringComparison.OrdinalIgnoreCase)) Volatile.Write(ref _captureFailed, true);
             lock (lines)
             {
                 lines.Enqueue(line);
