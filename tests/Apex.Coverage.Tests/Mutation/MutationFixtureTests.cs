@@ -66,7 +66,7 @@ public sealed class MutationFixtureTests : IAsyncLifetime
     private static string Status(JsonElement run) => run.GetProperty("status").GetString()!;
 
     [Fact]
-    public async Task Run_StoresKilledSurvivedAndNoCoveragePerFileAndTheSurvivors_WhenStrykerMutatesTheItemsModules()
+    public async Task Run_StoresKilledSurvivedAndNoCoveragePerFile_AndTheNextRunTestsOnlyWhatChanged()
     {
         var run = await StartAndWaitAsync(2, r => Status(r) is not ("queued" or "running"), seconds: 900);
 
@@ -80,6 +80,19 @@ public sealed class MutationFixtureTests : IAsyncLifetime
         Assert.Equal((8, "quantity > 10"), (survivor.GetProperty("line").GetInt32(), survivor.GetProperty("replacement").GetString()));
         var item = await _client.GetFromJsonAsync<JsonElement>("/api/v1/mutation/items/2", Ct);
         Assert.Equal(run.GetProperty("id").GetInt64(), item.GetProperty("id").GetInt64());
+        await AssertNextRunIsIncrementalAsync(run);
+    }
+
+    /// <summary>Nothing changed since the first run's commit: Stryker tests no mutant, and every file keeps its figures.</summary>
+    private async Task AssertNextRunIsIncrementalAsync(JsonElement first)
+    {
+        var next = await StartAndWaitAsync(2, r => Status(r) is not ("queued" or "running"), seconds: 900);
+
+        Assert.True(Status(next) == "completed", next.ToString());
+        Assert.Equal(first.GetProperty("commit").GetString(), next.GetProperty("since").GetString());
+        Assert.Equal((1, 1, 5), (next.GetProperty("killed").GetInt32(), next.GetProperty("survived").GetInt32(), next.GetProperty("noCoverage").GetInt32()));
+        Assert.All(next.GetProperty("files").EnumerateArray(), f => Assert.True(f.GetProperty("carriedOver").GetBoolean()));
+        Assert.Equal(6, next.GetProperty("survivors").GetArrayLength());
     }
 
     [Fact]
