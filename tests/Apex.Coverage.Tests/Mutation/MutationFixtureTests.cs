@@ -96,12 +96,13 @@ public sealed class MutationFixtureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Start_IsRefused_WhenTheItemsCategoryHasNoModules()
+    public async Task Start_IsRefusedWithAReason_WhenThePlanHasNoSuchItem()
     {
-        using var response = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = 20 }, Ct);
+        using var response = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = 999 }, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("Coverage:Categories:websocket-real-time", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("The current plan has no item 999.", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Empty(await _client.GetFromJsonAsync<JsonElement[]>("/api/v1/mutation/runs", Ct) ?? []);
     }
 
     [Fact]
