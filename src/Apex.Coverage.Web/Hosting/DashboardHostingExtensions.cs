@@ -1,10 +1,12 @@
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Selection;
 using Apex.Coverage.Web.Standards;
 using MudBlazor.Services;
 
@@ -27,6 +29,8 @@ public static class DashboardHostingExtensions
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddSelection();
+        builder.AddCiReports();
         builder.AddStandards();
         builder.AddMutation();
         builder.AddDashboardHealth();
@@ -49,6 +53,8 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapSelection();
+        app.MapCiReports();
         app.MapMutation();
         app.MapDashboardHealth();
         return app;

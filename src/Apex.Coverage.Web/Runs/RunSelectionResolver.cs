@@ -13,13 +13,33 @@ public sealed class SelectionException(string message) : Exception(message);
 /// and "only failed" into the names of the tests that failed in the suite's last finished run.
 /// Several criteria narrow each other.
 /// </summary>
-public sealed class RunSelectionResolver(PlanCatalog catalog, IDbContextFactory<CoverageDbContext> databases)
+/// A budget picks the tests by MRR at risk per second (<see cref="IBudgetSelector"/>) and stands alone.
+public sealed class RunSelectionResolver(PlanCatalog catalog, IDbContextFactory<CoverageDbContext> databases, IBudgetSelector? budgets = null)
 {
     public async Task<ResolvedSelection> ResolveAsync(string suite, RunSelection selection, CancellationToken cancellationToken)
     {
+        if (selection.Budget is { } budget)
+        {
+            return await ResolveBudgetAsync(suite, selection, budget, cancellationToken);
+        }
+
         var items = PlanItemsOf(selection);
         var names = selection.OnlyFailed ? await LastFailedAsync(suite, cancellationToken) : null;
         return new ResolvedSelection(items, names);
+    }
+
+    private async Task<ResolvedSelection> ResolveBudgetAsync(string suite, RunSelection selection, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (selection with { Budget = null } is not { IsWholeSuite: true })
+        {
+            throw new SelectionException("A budget chooses the tests itself; ask for it without plan items, a category, a priority or only-failed.");
+        }
+
+        // Hosts composed without Selection/ (bUnit tests of other pages) have no selector.
+        var names = budgets is null
+            ? throw new SelectionException("Budgeted selection is not part of this host.")
+            : await budgets.SelectAsync(suite, budget, cancellationToken);
+        return new ResolvedSelection(null, names.ToHashSet(StringComparer.Ordinal));
     }
 
     private HashSet<int>? PlanItemsOf(RunSelection selection)
