@@ -49,11 +49,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var delivery = $"{name}#{context.Request.Headers["X-Apex-Delivery"]}";
         if (_seen.AddOrUpdate(delivery, 1, (_, n) => n + 1) <= FailFirst)
         {
-            return Results.StatusCode(503);
+            return Microsoft.AspNetCore.Http.Results.StatusCode(503);
         }
 
         Received.Enqueue(new ReceivedHook(name, context.Request.Headers["X-Apex-Signature-256"], context.Request.Headers["X-Apex-Event"], body));
-        return Results.Ok();
+        return Microsoft.AspNetCore.Http.Results.Ok();
     }
 
     public async ValueTask DisposeAsync()
