@@ -1,6 +1,6 @@
 namespace Apex.Coverage.Web.Selection;
 
-/// <summary>The source files one plan item's tests executed in its latest coverage-map run ("Module/Path").</summary>
+/// <summary>The source files one plan item's tests executed in its latest coverage-map run ("Module/Path", as the coverage report names them).</summary>
 public sealed record ItemFiles(int Item, long RunId, IReadOnlyList<string> Files);
 
 /// <summary>A plan item a change touches, and which changed files made it so.</summary>
@@ -8,9 +8,8 @@ public sealed record ImpactedItem(int Item, long MapRunId, IReadOnlyList<string>
 
 /// <summary>
 /// Which plan items a change touches: an item is touched when a changed file is one its tests
-/// executed. Coverage paths are relative to their module's source folder (Cobertura's
-/// <c>sources</c>), so a changed repository path matches when it ends with "Module/Path"
-/// (the project folder carries the assembly's name here) or with "/Path". Pure.
+/// executed. Coverage paths are relative to the measured module's source folder, so a changed
+/// repository path matches when it equals one or ends with "/" and one (ADR 0202). Pure.
 /// </summary>
 public static class ChangeImpact
 {
@@ -36,8 +35,7 @@ public static class ChangeImpact
     private static bool Touches(string changed, string moduleAndPath)
     {
         var path = moduleAndPath[(moduleAndPath.IndexOf('/', StringComparison.Ordinal) + 1)..];
-        return changed == path || changed.EndsWith("/" + moduleAndPath, StringComparison.Ordinal)
-            || changed.EndsWith("/" + path, StringComparison.Ordinal);
+        return changed == path || changed.EndsWith("/" + path, StringComparison.Ordinal);
     }
 
     private static string Normalise(string path) => path.Trim().Replace('\\', '/').TrimStart('.', '/');
