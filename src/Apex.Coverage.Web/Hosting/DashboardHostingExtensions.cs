@@ -1,4 +1,3 @@
-using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
@@ -31,7 +30,6 @@ public static class DashboardHostingExtensions
         builder.AddCodeCoverage();
         builder.AddSelection();
         builder.AddCiReports();
-        builder.AddAlerts();
         builder.AddStandards();
         builder.AddDashboardHealth();
         return builder;
@@ -55,7 +53,6 @@ public static class DashboardHostingExtensions
         app.MapCodeCoverage();
         app.MapSelection();
         app.MapCiReports();
-        app.MapAlerts();
         app.MapDashboardHealth();
         return app;
     }
