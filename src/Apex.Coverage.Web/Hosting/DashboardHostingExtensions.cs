@@ -22,6 +22,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        builder.AddEdgeHardening();
         builder.AddApiDocumentation();
         builder.AddPlan();
         builder.AddIngestion();
@@ -37,10 +38,14 @@ public static class DashboardHostingExtensions
 
     public static WebApplication MapCoverageDashboard(this WebApplication app)
     {
+        app.UseEdgeHardening();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Pages get the error page; the API answers problem details (UseApiProblems).
+            app.UseWhen(c => !EdgeHardening.IsApi(c), page => page.UseExceptionHandler("/error", createScopeForErrors: true));
         }
+
+        app.UseApiProblems();
 
         app.UseAntiforgery();
         app.MapStaticAssets();
