@@ -48,7 +48,7 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
     }
 
     [Fact]
-    public async Task Run_RecordsTheSameTestsAsVsTest_WhenTheSameDualModeAppRunsBothWays()
+    public async Task Run_RecordsTheSameKeysAndTestsAsVsTest_WhenTheSameDualModeAppRunsBothWays()
     {
         var viaVsTest = await Factory.WaitForEndAsync(await Factory.StartAsync(TestingPlatformHost.XunitThroughVsTest, new RunSelection(PlanItems: [1, 2])));
         var viaServerMode = await Factory.WaitForEndAsync(await Factory.StartAsync(TestingPlatformHost.Xunit, new RunSelection(PlanItems: [1, 2])));
@@ -59,8 +59,9 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
         Assert.Equal(Rows(vsTest), Rows(serverMode));
     }
 
+    // The result key too: a test's history is one whichever runner ran it.
     private static List<string> Rows(IEnumerable<Web.Results.TestResult> results) =>
-        [.. results.Select(r => $"{r.FullyQualifiedName} | {r.DisplayName} | {r.Outcome}").Order(StringComparer.Ordinal)];
+        [.. results.Select(r => $"{r.ResultKey} | {r.FullyQualifiedName} | {r.DisplayName} | {r.Outcome}").Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task PlanItemSelection_RunsOnlyTheItemsTests_WhenSuiteRunsInServerMode()
