@@ -1,9 +1,11 @@
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Selection;
 using Apex.Coverage.Web.Standards;
 using MudBlazor.Services;
 
@@ -20,12 +22,15 @@ public static class DashboardHostingExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        builder.AddEdgeHardening();
         builder.AddApiDocumentation();
         builder.AddPlan();
         builder.AddIngestion();
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddSelection();
+        builder.AddCiReports();
         builder.AddStandards();
         builder.AddDashboardHealth();
         return builder;
@@ -33,10 +38,14 @@ public static class DashboardHostingExtensions
 
     public static WebApplication MapCoverageDashboard(this WebApplication app)
     {
+        app.UseEdgeHardening();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Pages get the error page; the API answers problem details (UseApiProblems).
+            app.UseWhen(c => !EdgeHardening.IsApi(c), page => page.UseExceptionHandler("/error", createScopeForErrors: true));
         }
+
+        app.UseApiProblems();
 
         app.UseAntiforgery();
         app.MapStaticAssets();
@@ -47,6 +56,8 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapSelection();
+        app.MapCiReports();
         app.MapDashboardHealth();
         return app;
     }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Runs;
 
-public sealed record StartRunRequest(string? Suite, int[]? PlanItems, string? Category, string? Priority, bool? OnlyFailed, bool? CollectCoverage);
+public sealed record StartRunRequest(string? Suite, int[]? PlanItems, string? Category, string? Priority, bool? OnlyFailed, bool? CollectCoverage, string? Budget = null);
 
 public sealed record RunCreatedJson(long Id, string Status);
 
@@ -58,9 +58,10 @@ public static class RunsApi
     private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> StartAsync(
         StartRunRequest request, RunRequests requests, HttpContext http, CancellationToken cancellationToken)
     {
-        var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false);
         try
         {
+            var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false,
+                RunBudget.Parse(request.Budget));
             var id = await requests.StartAsync(request.Suite, selection, RunSource.Api, request.CollectCoverage ?? false, http.ApiTokenName(), cancellationToken);
             return TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "queued"));
         }
