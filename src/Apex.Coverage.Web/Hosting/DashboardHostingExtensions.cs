@@ -3,6 +3,7 @@ using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Selection;
@@ -32,6 +33,7 @@ public static class DashboardHostingExtensions
         builder.AddSelection();
         builder.AddCiReports();
         builder.AddStandards();
+        builder.AddMutation();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -58,6 +60,7 @@ public static class DashboardHostingExtensions
         app.MapCodeCoverage();
         app.MapSelection();
         app.MapCiReports();
+        app.MapMutation();
         app.MapDashboardHealth();
         return app;
     }

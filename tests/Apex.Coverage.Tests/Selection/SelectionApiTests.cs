@@ -22,7 +22,7 @@ public sealed class SelectionApiTests(SelectionHost host)
 
     private async Task<JsonElement> SelectionAsync(string budget)
     {
-        using var client = host.Factory.CreateClient();
+        using var client = await host.ClientWithTokenAsync();
         return await client.GetFromJsonAsync<JsonElement>($"/api/v1/selection?budget={budget}&format=json", Ct);
     }
 
@@ -55,7 +55,7 @@ public sealed class SelectionApiTests(SelectionHost host)
     public async Task GetSelectionFilter_SelectsExactlyTheListedTests_WhenGivenToDotnetTest()
     {
         var budget = await PartialBudgetAsync();
-        using var client = host.Factory.CreateClient();
+        using var client = await host.ClientWithTokenAsync();
         var filter = await client.GetStringAsync($"/api/v1/selection?budget={budget}&format=filter", Ct);
         var listed = (await client.GetStringAsync($"/api/v1/selection?budget={budget}&format=list", Ct))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
@@ -94,7 +94,7 @@ public sealed class SelectionApiTests(SelectionHost host)
     [InlineData("/api/v1/selection?budget=00:00:00.0001&format=filter", 422)]
     public async Task GetSelection_AnswersProblem_WhenAskedWrong(string url, int status)
     {
-        using var client = host.Factory.CreateClient();
+        using var client = await host.ClientWithTokenAsync();
 
         using var response = await client.GetAsync(url, Ct);
 

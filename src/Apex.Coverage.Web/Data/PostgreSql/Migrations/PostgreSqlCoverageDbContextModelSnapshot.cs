@@ -257,6 +257,164 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                     b.ToTable("RunCodeCoverage");
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationFileResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("CarriedOver")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Killed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("NoCoverage")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Survived")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Timeout")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Path")
+                        .IsUnique();
+
+                    b.ToTable("MutationFiles");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Killed")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text");
+
+                    b.Property<int>("NoCoverage")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PlanItem")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Since")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Suite")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Survived")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Tested")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Timeout")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ToTest")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Suite", "PlanItem", "Status");
+
+                    b.ToTable("MutationRuns");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationSurvivor", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Column")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Line")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mutator")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Replacement")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("MutationSurvivors");
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanChange", b =>
                 {
                     b.Property<int>("Id")
@@ -624,6 +782,24 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationFileResult", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Mutation.MutationRun", null)
+                        .WithMany("Files")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationSurvivor", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Mutation.MutationRun", null)
+                        .WithMany("Survivors")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanChange", b =>
                 {
                     b.HasOne("Apex.Coverage.Web.Plan.PlanVersion", null)
@@ -645,6 +821,13 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
             modelBuilder.Entity("Apex.Coverage.Web.CodeCoverage.RunCodeCoverage", b =>
                 {
                     b.Navigation("Modules");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationRun", b =>
+                {
+                    b.Navigation("Files");
+
+                    b.Navigation("Survivors");
                 });
 
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanVersion", b =>
