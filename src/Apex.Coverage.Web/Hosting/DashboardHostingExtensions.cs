@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
@@ -31,6 +32,7 @@ public static class DashboardHostingExtensions
         builder.AddCodeCoverage();
         builder.AddSelection();
         builder.AddCiReports();
+        builder.AddAlerts();
         builder.AddStandards();
         builder.AddDashboardHealth();
         return builder;
@@ -58,6 +60,7 @@ public static class DashboardHostingExtensions
         app.MapCodeCoverage();
         app.MapSelection();
         app.MapCiReports();
+        app.MapAlerts();
         app.MapDashboardHealth();
         return app;
     }
