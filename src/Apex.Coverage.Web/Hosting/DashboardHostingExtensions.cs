@@ -4,6 +4,7 @@ using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Selection;
@@ -34,6 +35,7 @@ public static class DashboardHostingExtensions
         builder.AddCiReports();
         builder.AddAlerts();
         builder.AddStandards();
+        builder.AddMutation();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -61,6 +63,7 @@ public static class DashboardHostingExtensions
         app.MapSelection();
         app.MapCiReports();
         app.MapAlerts();
+        app.MapMutation();
         app.MapDashboardHealth();
         return app;
     }
