@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
@@ -32,6 +33,7 @@ public static class DashboardHostingExtensions
         builder.AddCodeCoverage();
         builder.AddSelection();
         builder.AddCiReports();
+        builder.AddAlerts();
         builder.AddStandards();
         builder.AddMutation();
         builder.AddDashboardHealth();
@@ -60,6 +62,7 @@ public static class DashboardHostingExtensions
         app.MapCodeCoverage();
         app.MapSelection();
         app.MapCiReports();
+        app.MapAlerts();
         app.MapMutation();
         app.MapDashboardHealth();
         return app;
