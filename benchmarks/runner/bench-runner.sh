@@ -73,6 +73,7 @@ for round in $(seq "$rounds"); do
   total_cli=$(echo "$total_cli + $cli_seconds" | bc)
   echo "round $round ratio: $(echo "scale=3; $dashboard_seconds / $cli_seconds" | bc)"
 done
+grep -hoE 'Run [0-9]+ timeline \(ms since the request\): .*' "$work/dashboard.log" | sed 's/^/dashboard: /' || true
 grep -hoE 'recorded [0-9]+ results in [0-9]+ commits; persist and push took [0-9.]+ ms per result|recorded [0-9]+ results; persist and push took [0-9.]+ ms per result' "$work/dashboard.log" | sed 's/^/dashboard: /' || true
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$which: dashboard $total_dashboard s, dotnet test $total_cli s over $rounds rounds; ratio $(echo "scale=3; $total_dashboard / $total_cli" | bc)"

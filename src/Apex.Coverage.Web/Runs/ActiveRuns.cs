@@ -28,14 +28,17 @@ public sealed class RunControl : IDisposable
     private int _reason;
     private LiveProgress _progress = new(null, null, null, [], string.Empty);
 
-    internal RunControl(long runId, TimeSpan timeout, TimeProvider time, CancellationToken shutdown)
+    internal RunControl(long runId, TimeSpan timeout, TimeProvider time, CancellationToken shutdown, DateTimeOffset? requestedAt = null)
     {
         RunId = runId;
+        Timeline = new RunTimeline(time, requestedAt ?? time.GetUtcNow());
         _timeout = time.CreateTimer(_ => Stop(StopReason.TimedOut), null, timeout, Timeout.InfiniteTimeSpan);
         _shutdown = shutdown.Register(() => Stop(StopReason.Shutdown));
     }
 
     public long RunId { get; }
+
+    public RunTimeline Timeline { get; }
 
     public CancellationToken Token => _stop.Token;
 
@@ -87,9 +90,9 @@ public sealed class ActiveRuns(TimeProvider time)
 {
     private readonly ConcurrentDictionary<long, RunControl> _runs = new();
 
-    public RunControl Start(long runId, TimeSpan timeout, CancellationToken shutdown)
+    public RunControl Start(long runId, TimeSpan timeout, CancellationToken shutdown, DateTimeOffset? requestedAt = null)
     {
-        var control = new RunControl(runId, timeout, time, shutdown);
+        var control = new RunControl(runId, timeout, time, shutdown, requestedAt);
         _runs[runId] = control;
         return control;
     }

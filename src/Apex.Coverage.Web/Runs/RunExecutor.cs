@@ -46,13 +46,16 @@ public sealed partial class RunExecutor(
             return;
         }
 
-        var control = active.Start(runId, suite.RunTimeout, shutdown);
+        var control = active.Start(runId, suite.RunTimeout, shutdown, run.CreatedAt);
+        control.Timeline.Mark("claimed");
         var activity = telemetry.StartRun(runId, suite.Name);
         var started = time.GetTimestamp();
         var status = RunStatus.Aborted;
         try
         {
-            status = await FinishAsync(runId, await RunAsync(run, suite, control));
+            var end = await RunAsync(run, suite, control);
+            control.Timeline.Mark("session ended");
+            status = await FinishAsync(runId, end);
         }
         catch (Exception error) when (control.Reason != StopReason.None)
         {
@@ -66,6 +69,8 @@ public sealed partial class RunExecutor(
         }
         finally
         {
+            control.Timeline.Mark("end written");
+            LogTimeline(runId, control.Timeline);
             active.End(control);
             telemetry.EndRun(activity, suite.Name, status.ToString().ToLowerInvariant(), time.GetElapsedTime(started));
         }
@@ -96,7 +101,9 @@ public sealed partial class RunExecutor(
         }
 
         await using var session = await VsTestSession.StartAsync(wrappers);
+        control.Timeline.Mark("session started");
         var cases = await discovery.DiscoverAsync(session, suite, control.Token);
+        control.Timeline.Mark("discovered");
         control.Token.ThrowIfCancellationRequested();
         var expected = await StartTestsAsync(run, cases, control);
         return await RunTestsAsync(run, suite, session, control, expected);
@@ -107,15 +114,7 @@ public sealed partial class RunExecutor(
         var recorder = NewRecorder(run, control);
         var marker = RunProcessReaper.NewMarker(run.Id);
         var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
-        var filter = (StoredSelection.FromJson(run.SelectionJson)?.Resolved ?? new ResolvedSelection(null, null))
-            .FilterFor(run.TestCaseFilter, expected.Select(c => c.FullyQualifiedName));
-        var settings = RunSettingsXml.For(filter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker }, resultsDirectory);
-        string? collectorMissing = null;
-        if (run.CollectCoverage)
-        {
-            (settings, collectorMissing) = coverageSettings.AddTo(settings, suite.Assembly);
-        }
-
+        var (settings, filter, collectorMissing) = SettingsFor(run, suite, expected, marker, resultsDirectory);
         await RememberMarkerAsync(run.Id, marker, control.Token);
         VsTestRunCompletion completion;
         try
@@ -129,11 +128,31 @@ public sealed partial class RunExecutor(
         }
         finally
         {
+            control.Timeline.Mark("run returned");
             ReapLeftovers(run.Id, marker);
         }
 
         var end = await EndAsync(run, suite, control, recorder, completion, expected);
+        control.Timeline.Mark("recorded");
         return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, completion.End.Attachments, resultsDirectory, collectorMissing);
+    }
+
+    // A large run has its results sent in groups, a small one each on its own (ADR 0231).
+    private (string Settings, string? Filter, string? CollectorMissing) SettingsFor(
+        TestRun run, Suite suite, IReadOnlyList<DiscoveredCase> expected, string marker, string? resultsDirectory)
+    {
+        var filter = (StoredSelection.FromJson(run.SelectionJson)?.Resolved ?? new ResolvedSelection(null, null))
+            .FilterFor(run.TestCaseFilter, expected.Select(c => c.FullyQualifiedName));
+        var batchSize = expected.Count >= options.Value.GroupResultsFromTests ? RunSettingsXml.GroupedBatchSize : 1;
+        var settings = RunSettingsXml.For(filter, new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker },
+            resultsDirectory, batchSize);
+        if (!run.CollectCoverage)
+        {
+            return (settings, filter, null);
+        }
+
+        var (withCoverage, collectorMissing) = coverageSettings.AddTo(settings, suite.Assembly);
+        return (withCoverage, filter, collectorMissing);
     }
 
     private RunRecorder NewRecorder(TestRun run, RunControl control) =>
@@ -190,6 +209,7 @@ public sealed partial class RunExecutor(
         var expected = cases.Where(c => selection.Includes(c.FullyQualifiedName, c.PlanItems)).ToList();
         var estimate = await EstimateAsync(run);
         control.Update(p => p with { Expected = expected.Count, Estimate = estimate, TestsStartedAt = time.GetUtcNow() });
+        control.Timeline.Mark("tests started");
         await using var db = await databases.CreateDbContextAsync(CancellationToken.None);
         await db.TestRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running), CancellationToken.None);
         notifier.Publish(new RunUpdate(run.Id, RunUpdateKind.Status));
@@ -244,6 +264,9 @@ public sealed partial class RunExecutor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} recorded {Count} results in {Commits} commits; persist and push took {MeanMilliseconds:F2} ms per result")]
     private partial void LogRecorded(long runId, int count, int commits, double meanMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} timeline (ms since the request): {Timeline}")]
+    private partial void LogTimeline(long runId, RunTimeline timeline);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {Count} leftover test processes ended")]
     private partial void LogReaped(long runId, int count);

@@ -76,6 +76,7 @@ public sealed class RunRecorder : ITestRunObserver
 
             foreach (var result in results)
             {
+                _control.Timeline.Result();
                 _running.Remove(result.TestCase.Id);
                 _reported.Add(result.TestCase.Id);
                 _results.Writer.TryWrite(result);

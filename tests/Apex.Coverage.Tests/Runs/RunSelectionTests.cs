@@ -48,5 +48,6 @@ public sealed class RunSelectionTests
         Assert.Equal("<RunSettings><RunConfiguration><BatchSize>1</BatchSize><CollectSourceInformation>false</CollectSourceInformation>"
             + "<TestCaseFilter>PlanId=1&amp;Name~&lt;x&gt;</TestCaseFilter>"
             + "<EnvironmentVariables><APEX_X>1</APEX_X></EnvironmentVariables></RunConfiguration></RunSettings>", xml);
+        Assert.Contains("<BatchSize>10</BatchSize>", RunSettingsXml.For(null, new Dictionary<string, string>(), batchSize: RunSettingsXml.GroupedBatchSize), StringComparison.Ordinal);
     }
 }
