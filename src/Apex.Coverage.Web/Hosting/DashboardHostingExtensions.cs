@@ -50,6 +50,7 @@ public static class DashboardHostingExtensions
         }
 
         app.UseApiProblems();
+        app.UseNotFoundPage();
 
         app.UseAntiforgery();
         app.MapStaticAssets();
