@@ -5,13 +5,14 @@ using MudBlazor;
 
 namespace Apex.Coverage.Web.Components.Runs;
 
-/// <summary>Lists the schedules and lets a person change a cron or switch one off; a bad cron is refused with the reason.</summary>
+/// <summary>Lists the schedules; a person adds one, changes a cron, switches one off or removes it. A bad cron is refused with the reason.</summary>
 public sealed partial class SchedulesPage
 {
     private IReadOnlyList<ScheduleView> _schedules = [];
     private readonly Dictionary<string, string> _crons = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, bool> _enabled = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, bool> _coverage = new(StringComparer.OrdinalIgnoreCase);
+    private string? _confirming;
 
     [Inject] private ScheduleBook Schedules { get; set; } = null!;
 
@@ -47,6 +48,30 @@ public sealed partial class SchedulesPage
             Snackbar.Add(error.Message, Severity.Error);
         }
     }
+
+    private async Task AddedAsync(string name)
+    {
+        Snackbar.Add($"Schedule {name} added.", Severity.Success);
+        await LoadAsync();
+    }
+
+    private async Task RemoveAsync(string name)
+    {
+        _confirming = null;
+        try
+        {
+            await Schedules.RemoveAsync(name, CancellationToken.None);
+            Snackbar.Add($"Schedule {name} removed.", Severity.Success);
+            await LoadAsync();
+        }
+        catch (ScheduleException error)
+        {
+            Snackbar.Add(error.Message, Severity.Error);
+        }
+    }
+
+    private static string Origin(ScheduleView schedule) =>
+        schedule.Definition.Added ? " (added here)" : schedule.Edited ? " (edited)" : "";
 
     private Task TriggerAsync(string name)
     {
