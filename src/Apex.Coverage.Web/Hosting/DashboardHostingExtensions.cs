@@ -1,4 +1,6 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
@@ -20,6 +22,8 @@ public static class DashboardHostingExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.AddApiDocumentation();
+        builder.AddAudit();
+        builder.AddAccess();
         builder.AddPlan();
         builder.AddIngestion();
         builder.AddRuns();
@@ -36,10 +40,14 @@ public static class DashboardHostingExtensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapApiDocumentation();
+        app.MapAccess();
+        app.MapAudit();
         app.MapPlanApi();
         app.MapIngestion();
         app.MapRuns();

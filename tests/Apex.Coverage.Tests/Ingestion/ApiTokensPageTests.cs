@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Components.Settings;
@@ -19,6 +20,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         _store = new ApiTokenStore(_database, TimeProvider.System);
         Services.AddMudServices();
+        this.SignInAs(DashboardRoles.Admin, _database);
         Services.AddSingleton(_store);
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
