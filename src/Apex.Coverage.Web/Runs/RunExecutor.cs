@@ -84,9 +84,15 @@ public sealed partial class RunExecutor(
                 $"The test assembly {suite.Assembly} does not exist. Build the suite, or set Suites:{suite.Name}:BuildBeforeRun to true.");
         }
 
-        if (TestingPlatformDetector.Detect(suite.Assembly) is { VsTestCanHost: false } platformApp)
+        var platformApp = TestingPlatformDetector.Detect(suite.Assembly);
+        if (platformApp?.RunsInServerMode(suite.Runner) == true)
         {
-            return new RunEnd(RunStatus.Failed, platformApp.CannotRunMessage(suite.Name));
+            return await RunInServerModeAsync(run, suite, platformApp, control);
+        }
+
+        if (suite.Runner == SuiteRunner.TestingPlatform)
+        {
+            return new RunEnd(RunStatus.Failed, TestingPlatformApp.NotAnAppMessage(suite.Name, suite.Assembly));
         }
 
         await using var session = await VsTestSession.StartAsync(wrappers);
@@ -98,7 +104,7 @@ public sealed partial class RunExecutor(
 
     private async Task<RunEnd> RunTestsAsync(TestRun run, Suite suite, VsTestSession session, RunControl control, IReadOnlyList<DiscoveredCase> expected)
     {
-        var recorder = new RunRecorder(run.Id, run.SuiteName, run.Commit, databases, notifier, control, time);
+        var recorder = NewRecorder(run, control);
         var marker = RunProcessReaper.NewMarker(run.Id);
         var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
         var filter = (StoredSelection.FromJson(run.SelectionJson)?.Resolved ?? new ResolvedSelection(null, null))
@@ -122,14 +128,26 @@ public sealed partial class RunExecutor(
         }
         finally
         {
-            LogReaped(run.Id, RunProcessReaper.Reap(marker));
+            ReapLeftovers(run.Id, marker);
         }
 
+        var end = await EndAsync(run, suite, control, recorder, completion, expected);
+        return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, completion.End.Attachments, resultsDirectory, collectorMissing);
+    }
+
+    private RunRecorder NewRecorder(TestRun run, RunControl control) =>
+        new(run.Id, run.SuiteName, run.Commit, databases, notifier, control, time);
+
+    private void ReapLeftovers(long runId, string marker) => LogReaped(runId, RunProcessReaper.Reap(marker));
+
+    /// <summary>Stores what a crash left unfinished, waits for every result, and decides the run's end.</summary>
+    private async Task<RunEnd> EndAsync(TestRun run, Suite suite, RunControl control, RunRecorder recorder,
+        VsTestRunCompletion completion, IReadOnlyList<DiscoveredCase> expected)
+    {
         var crashed = control.Reason == StopReason.None ? "The test host crashed while this test ran; it never finished." : null;
         var recorded = await recorder.CompleteAsync(crashed, crashed is null ? [] : expected);
         LogRecorded(run.Id, recorded.Total, recorded.Commits, recorded.PersistAndPush.TotalMilliseconds / Math.Max(1, recorded.Total));
-        var end = RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
-        return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, completion.End.Attachments, resultsDirectory, collectorMissing);
+        return RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
     }
 
     // The results stand whatever happens to the report: a missing one only adds a note to the run.

@@ -3,14 +3,18 @@ using System.Text.Json;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.TestingPlatform;
 using Apex.Coverage.Web.VsTest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
 namespace Apex.Coverage.Web.Suites;
 
-/// <summary>One discovered test case (a theory row is one), with the plan items its PlanId traits name.</summary>
-public sealed record DiscoveredCase(Guid Id, string FullyQualifiedName, string DisplayName, IReadOnlyList<int> PlanItems);
+/// <summary>
+/// One discovered test case (a theory row is one), with the plan items its PlanId traits name, and
+/// for a Microsoft.Testing.Platform app the node uid a run asks for it by.
+/// </summary>
+public sealed record DiscoveredCase(Guid Id, string FullyQualifiedName, string DisplayName, IReadOnlyList<int> PlanItems, string? NodeUid = null);
 
 /// <summary>
 /// Discovers a suite's tests through the session and stores them (name, display name, traits,
@@ -21,7 +25,12 @@ public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> database
 {
     private readonly ConcurrentDictionary<string, (DateTime Written, IReadOnlyList<DiscoveredCase> Cases)> _known = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<IReadOnlyList<DiscoveredCase>> DiscoverAsync(VsTestSession session, Suite suite, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DiscoveredCase>> DiscoverAsync(VsTestSession session, Suite suite, CancellationToken cancellationToken) =>
+        DiscoverAsync(suite, token => session.DiscoverAsync(suite.Assembly, RunSettingsXml.For(null, suite.Environment), token), cancellationToken);
+
+    /// <summary>Discovers through <paramref name="discover"/> (a VSTest session or a test app in server mode) unless known.</summary>
+    public async Task<IReadOnlyList<DiscoveredCase>> DiscoverAsync(Suite suite, Func<CancellationToken, Task<DiscoveryOutcome>> discover,
+        CancellationToken cancellationToken)
     {
         var written = File.GetLastWriteTimeUtc(suite.Assembly);
         if (_known.TryGetValue(suite.Name, out var known) && known.Written == written)
@@ -29,14 +38,14 @@ public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> database
             return known.Cases;
         }
 
-        var settings = RunSettingsXml.For(null, suite.Environment);
-        var outcome = await session.DiscoverAsync(suite.Assembly, settings, cancellationToken);
+        var outcome = await discover(cancellationToken);
         if (outcome.IsAborted || (outcome.Tests.Count == 0 && outcome.Errors.Count > 0))
         {
             throw new InvalidOperationException($"Discovery of {suite.Assembly} failed: {string.Join(" ", outcome.Errors)}");
         }
 
-        var cases = outcome.Tests.Select(t => new DiscoveredCase(t.Id, t.FullyQualifiedName, t.DisplayName, PlanItemsOf(t))).ToList();
+        var cases = outcome.Tests.Select(t => new DiscoveredCase(t.Id, t.FullyQualifiedName, t.DisplayName, PlanItemsOf(t),
+            t.GetPropertyValue<string?>(TestNodeUpdate.UidProperty, null))).ToList();
         await StoreAsync(suite, outcome.Tests, cancellationToken);
         _known[suite.Name] = (written, cases);
         return cases;

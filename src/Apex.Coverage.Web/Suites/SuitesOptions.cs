@@ -39,6 +39,20 @@ public sealed class SuiteDefinition
 
     /// <summary>Extra MSBuild properties, each passed as `-p:Name=Value`.</summary>
     public Dictionary<string, string> Properties { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How the tests are run: Auto (as `dotnet test` would), VsTest, or TestingPlatform (server mode).</summary>
+    public SuiteRunner Runner { get; set; } = SuiteRunner.Auto;
+}
+
+/// <summary>
+/// Auto runs a Microsoft.Testing.Platform app through its server mode when VSTest cannot host it
+/// or global.json selects the platform for `dotnet test`, and everything else through VSTest.
+/// </summary>
+public enum SuiteRunner
+{
+    Auto,
+    VsTest,
+    TestingPlatform,
 }
 
 /// <summary>Rejects a suite without a project or assembly, naming the configuration key.</summary>
@@ -79,6 +93,8 @@ public sealed record Suite(string Name, string? Project, string Assembly, bool B
     IReadOnlyDictionary<string, string> Environment)
 {
     public SuiteBuildSettings Build { get; init; } = SuiteBuildSettings.None;
+
+    public SuiteRunner Runner { get; init; } = SuiteRunner.Auto;
 }
 
 /// <summary>Resolves suite names to configured suites; the only way a run reaches a path.</summary>
@@ -102,6 +118,7 @@ public sealed class SuiteCatalog(IOptions<SuitesOptions> options, IHostEnvironme
             definition.BuildBeforeRun, definition.RunTimeout, definition.Environment)
         {
             Build = new SuiteBuildSettings(Blank(definition.Configuration), Blank(definition.Framework), definition.Properties),
+            Runner = definition.Runner,
         };
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Apex.Coverage.Web.Suites;
 
 namespace Apex.Coverage.Web.TestingPlatform;
 
@@ -6,24 +7,40 @@ namespace Apex.Coverage.Web.TestingPlatform;
 public sealed record TestingPlatformApp(string Assembly, bool VsTestCanHost, string? GlobalJson)
 {
     /// <summary>
-    /// The one sentence a run that cannot go on ends with: the cause and the fix. VSTest needs the
-    /// test host (Microsoft.NET.Test.Sdk) and a VSTest adapter next to the assembly; an MTP-only app
-    /// has neither, and vstest.console would only say that a testhost package is missing.
+    /// Whether the dashboard runs it through the platform's server mode: as `dotnet test` would
+    /// (Auto: when VSTest cannot host it, or global.json selects the platform), or as configured.
     /// </summary>
-    public string CannotRunMessage(string suite) =>
+    public bool RunsInServerMode(SuiteRunner runner) => runner switch
+    {
+        SuiteRunner.VsTest => !VsTestCanHost,
+        SuiteRunner.TestingPlatform => true,
+        _ => !VsTestCanHost || GlobalJson is not null,
+    };
+
+    /// <summary>
+    /// The one sentence a run that cannot go on ends with: the cause (in the app's own words when
+    /// it wrote any) and the fix.
+    /// </summary>
+    public string CannotRunMessage(string suite, string cause) =>
         $"Suite '{suite}' is a Microsoft.Testing.Platform test app ({Path.GetFileName(Assembly)}"
         + (GlobalJson is null ? string.Empty : $", selected in {GlobalJson}")
-        + ") without the VSTest test host, which this dashboard cannot run yet: reference Microsoft.NET.Test.Sdk and the "
-        + "framework's VSTest adapter (xunit v3: xunit.v3.mtp-off with xunit.runner.visualstudio; MSTest: MSTest without "
-        + "EnableMSTestRunner), or run it in CI with --report-trx and post the TRX to /api/v1/results.";
+        + $") that {cause}, so its tests could not run: run `dotnet {Path.GetFileName(Assembly)} --list-tests` in "
+        + $"{Path.GetDirectoryName(Assembly)} to see the error, and fix it (a missing runtime, a startup failure) "
+        + $"or set Suites:{suite}:Runner to VsTest with Microsoft.NET.Test.Sdk and the framework's VSTest adapter referenced.";
+
+    /// <summary>The sentence for a suite configured to run in server mode that is not a platform app.</summary>
+    public static string NotAnAppMessage(string suite, string assembly) =>
+        $"Suite '{suite}' is configured with Runner TestingPlatform, but {Path.GetFileName(assembly)} has no "
+        + $"{TestingPlatformDetector.PlatformAssembly} beside it: enable the framework's Microsoft.Testing.Platform runner "
+        + $"(xunit v3: xunit.v3; MSTest: EnableMSTestRunner; NUnit: EnableNUnitRunner) or set Suites:{suite}:Runner to Auto.";
 }
 
 /// <summary>
 /// Tells a Microsoft.Testing.Platform (MTP) test app from a VSTest test assembly by its build
 /// output: MTP apps carry Microsoft.Testing.Platform.dll; VSTest can host one only when
 /// Microsoft.NET.Test.Sdk put testhost.dll beside it (xunit v3 and MSTest can be both at once).
-/// global.json's `test.runner` is read to name it in the message: it decides how `dotnet test` runs
-/// the project, not how the dashboard does.
+/// global.json's `test.runner` is read as `dotnet test` reads it: a dual-mode app it selects the
+/// platform for runs in server mode.
 /// </summary>
 public static class TestingPlatformDetector
 {

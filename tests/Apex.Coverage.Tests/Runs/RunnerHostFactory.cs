@@ -14,7 +14,7 @@ namespace Apex.Coverage.Tests.Runs;
 /// The real dashboard host, with its database, plan and schedule edits in a temp folder, and the
 /// fixture suite configured several ways: as is, crashing, hanging, built before the run, broken.
 /// </summary>
-public sealed class RunnerHostFactory(string fixtureAssembly, string? folder = null, Action<IWebHostBuilder>? configure = null)
+public sealed class RunnerHostFactory(string fixtureAssembly, string? folder = null, Action<IWebHostBuilder>? configure = null, bool keepFolder = false)
     : WebApplicationFactory<Program>
 {
     public const string Suite = "Fixture";
@@ -113,7 +113,10 @@ public sealed class RunnerHostFactory(string fixtureAssembly, string? folder = n
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        TempFolder.Delete(Folder);
+        if (!keepFolder)
+        {
+            TempFolder.Delete(Folder);
+        }
     }
 }
 

@@ -1,45 +1,25 @@
 using Apex.Coverage.Tests.Runs;
-using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.TestingPlatform;
-using Microsoft.AspNetCore.Hosting;
+using Apex.Coverage.Web.Suites;
 
 namespace Apex.Coverage.Tests.TestingPlatform;
 
-/// <summary>
-/// Microsoft.Testing.Platform apps VSTest cannot host (xunit v3 in MTP mode selected by global.json,
-/// MSTest with its runner enabled): recognised from their build output, and the run ends failed
-/// with one sentence naming the cause and the fix instead of VSTest's missing-testhost message.
-/// </summary>
+/// <summary>Which build outputs are Microsoft.Testing.Platform apps, and which of those run in server mode.</summary>
 public sealed class TestingPlatformSuiteTests
 {
-    private const string Suite = "Mtp";
-
-    public static TheoryData<string, bool> Apps => new()
-    {
-        { "Apex.Fixture.Mtp.Xunit", true },
-        { "Apex.Fixture.Mtp.MSTest", false },
-    };
-
     [Theory]
-    [MemberData(nameof(Apps))]
-    public async Task Run_EndsFailedWithOneSentenceNamingCauseAndFix_WhenSuiteIsAnMtpAppVsTestCannotHost(string fixture, bool globalJson)
+    [InlineData("Apex.Fixture.Mtp.Xunit", true, true)]
+    [InlineData("Apex.Fixture.Mtp.MSTest", false, false)]
+    [InlineData("Apex.Fixture.Mtp.NUnit", false, false)]
+    public async Task Detect_TellsWhetherVsTestCanHostAndWhetherGlobalJsonSelectsThePlatform_WhenAssemblyIsAnMtpApp(string fixture, bool vsTestCanHost, bool globalJson)
     {
-        var assembly = await FixtureSuiteBuild.BuildAsync(Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "fixtures", fixture, fixture + ".csproj"));
-        await using var factory = new RunnerHostFactory(assembly, configure: builder =>
-        {
-            builder.UseSetting($"Suites:{Suite}:Assembly", assembly);
-            builder.UseSetting($"Suites:{Suite}:BuildBeforeRun", "false");
-        });
+        var app = TestingPlatformDetector.Detect(await FixtureSuiteBuild.BuildAsync(TestingPlatformHost.FixtureProject(fixture)));
 
-        var run = await factory.WaitForEndAsync(await factory.StartAsync(Suite));
-
-        Assert.Equal((RunStatus.Failed, 0), (run.Status, run.Total));
-        Assert.StartsWith($"Suite '{Suite}' is a Microsoft.Testing.Platform test app ({fixture}.dll", run.Message, StringComparison.Ordinal);
-        Assert.Contains("reference Microsoft.NET.Test.Sdk", run.Message, StringComparison.Ordinal);
-        Assert.Contains("--report-trx", run.Message, StringComparison.Ordinal);
-        Assert.Equal(globalJson, run.Message!.Contains("global.json", StringComparison.Ordinal));
-        Assert.DoesNotContain("testhost", run.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty(await factory.ResultsAsync(run.Id));
+        Assert.NotNull(app);
+        Assert.Equal((vsTestCanHost, globalJson), (app.VsTestCanHost, app.GlobalJson is not null));
+        // Auto runs it as `dotnet test` would: in server mode when VSTest cannot host it or global.json selects the platform.
+        Assert.True(app.RunsInServerMode(SuiteRunner.Auto));
+        Assert.Equal(!vsTestCanHost, app.RunsInServerMode(SuiteRunner.VsTest));
     }
 
     [Fact]

@@ -63,7 +63,10 @@ public sealed class AuthCacheInvalidationTests(AuthCacheInvalidationTests.Host h
 
         Assert.Equal(HttpStatusCode.NoContent, (await SetRoleAsync(_a, admin, member.UserId, "editor")).StatusCode);
 
-        Assert.Equal(("database", "editor"), await AccessOnAsync(_b, member));
+        // B's very next request sees the new role. Whether that request or B's handling of the
+        // change notice (which tells the socket below) reloads the grant first is a race, so the
+        // source of this one answer is not asserted; a stale cache would answer ("cache", "viewer").
+        Assert.Equal("editor", (await AccessOnAsync(_b, member)).Role);
         Assert.Equal(("cache", "editor"), await AccessOnAsync(_b, member));
         Assert.Equal("documents:read,documents:write", (await socket.ReceiveAsync()).Payload);
     }

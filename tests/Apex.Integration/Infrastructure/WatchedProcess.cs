@@ -25,7 +25,10 @@ public sealed class WatchedProcess : IAsyncDisposable
           for _ in $(seq 100); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
           kill -KILL "$child" 2>/dev/null
           wait "$child" 2>/dev/null
-          rm -rf "$dir"
+          # Another server may still be writing inside $dir (a topology's nodes live under the
+          # directory its keeper holds, and stop on their own watchdogs' schedule), so rm -rf can
+          # lose the race to a file created mid-delete: try again until the directory is gone.
+          for _ in $(seq 150); do rm -rf "$dir" 2>/dev/null; [ -e "$dir" ] || break; sleep 0.2; done
           exit 0
         }
         trap stop TERM INT HUP

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Apex.Integration.Infrastructure;
 using Apex.Platform.Performance.Latency;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Apex.Integration.PerformanceScalability;
@@ -55,16 +56,23 @@ public sealed class NetworkLatencyCompensationTests(RedisServer redis) : IAsyncL
     [Fact]
     public async Task AdaptiveTimeout_Stretches_WhereAFixedTimeoutFailsEveryCall()
     {
+        // The fixed timeout runs on a fake clock moved by its 100 ms at once: the answer cannot come
+        // before the proxy's 150 ms, so the call must time out, however late a loaded machine
+        // would have fired a real 100 ms timer (at load 63 the answer once won that race).
+        var clock = new FakeTimeProvider();
         var fixedMonitor = new LatencyMonitor(Threshold);
         var fixedTimeout = new CompensatedRedisReader(_distant.GetDatabase(), fixedMonitor,
-            new AdaptiveTimeout(fixedMonitor, Threshold, Threshold), TimeProvider.System);
+            new AdaptiveTimeout(fixedMonitor, Threshold, Threshold), clock);
         var adaptive = Reader(_distant, out var monitor);
 
-        await Assert.ThrowsAsync<TimeoutException>(() => fixedTimeout.ReadAsync([Key(0)]));
+        var pending = fixedTimeout.ReadAsync([Key(0)]);
+        clock.Advance(Threshold);
+        await Assert.ThrowsAsync<TimeoutException>(() => pending);
         var first = await adaptive.ReadAsync([Key(0)]);
         var timeout = new AdaptiveTimeout(monitor, Threshold, TimeSpan.FromSeconds(5)).Current;
 
         Assert.Equal("widget-0", first[0]);
+        Assert.True(monitor.Percentile(1) >= Injected, "the real round trip outlasts the fixed timeout");
         Assert.True(timeout >= Injected * 3, $"adaptive timeout {timeout.TotalMilliseconds:0} ms");
     }
 

@@ -1,0 +1,78 @@
+using Apex.Coverage.Web.Results;
+using Apex.Coverage.Web.Suites;
+using Apex.Coverage.Web.TestingPlatform;
+using Apex.Coverage.Web.VsTest;
+
+namespace Apex.Coverage.Web.Runs;
+
+/// <summary>
+/// Runs of Microsoft.Testing.Platform apps through their server mode (ADR 0061, 0062): discovery
+/// and the run each in an app process of their own, every process carrying the run's marker, the
+/// results recorded, and the end decided exactly as for a VSTest run.
+/// </summary>
+public sealed partial class RunExecutor
+{
+    /// <summary>How long an app may take to start and connect back (a loaded machine starts slowly).</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
+    private async Task<RunEnd> RunInServerModeAsync(TestRun run, Suite suite, TestingPlatformApp app, RunControl control)
+    {
+        var marker = RunProcessReaper.NewMarker(run.Id);
+        var environment = new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker };
+        try
+        {
+            var cases = await discovery.DiscoverAsync(suite, token => DiscoverInServerModeAsync(suite.Assembly, environment, token), control.Token);
+            control.Token.ThrowIfCancellationRequested();
+            var expected = await StartTestsAsync(run, cases, control);
+            var end = await RunExpectedInServerModeAsync(run, suite, environment, expected, control);
+            return run.CollectCoverage ? end with { Message = Joined(end.Message, CoverageNotCollected) } : end;
+        }
+        catch (TestAppStartException error) when (control.Reason == StopReason.None)
+        {
+            return new RunEnd(RunStatus.Failed, app.CannotRunMessage(suite.Name, error.Message));
+        }
+        finally
+        {
+            ReapLeftovers(run.Id, marker);
+        }
+    }
+
+    private const string CoverageNotCollected =
+        "Coverage is not collected for Microsoft.Testing.Platform suites yet; run it with Runner VsTest for a report.";
+
+    private static string Joined(string? message, string note) => message is null ? note : $"{message} {note}";
+
+    private static async Task<DiscoveryOutcome> DiscoverInServerModeAsync(string assembly, IReadOnlyDictionary<string, string> environment,
+        CancellationToken cancellationToken)
+    {
+        await using var session = await TestingPlatformSession.StartAsync(assembly, environment, ConnectTimeout, cancellationToken);
+        return await session.DiscoverAsync(cancellationToken);
+    }
+
+    private async Task<RunEnd> RunExpectedInServerModeAsync(TestRun run, Suite suite, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<DiscoveredCase> expected, RunControl control)
+    {
+        var selection = StoredSelection.FromJson(run.SelectionJson)?.Resolved ?? new ResolvedSelection(null, null);
+        var whole = selection.PlanItems is null && selection.FullyQualifiedNames is null;
+        if (!whole && expected.Count == 0)
+        {
+            return new RunEnd(RunStatus.Failed, "No test matched the selection.");
+        }
+
+        await using var session = await TestingPlatformSession.StartAsync(suite.Assembly, environment, ConnectTimeout, control.Token);
+        var recorder = NewRecorder(run, control);
+        VsTestRunCompletion completion;
+        try
+        {
+            var uids = whole ? null : expected.Select(c => c.NodeUid).OfType<string>().ToList();
+            completion = await session.RunAsync(uids, recorder, options.Value.CancelGracePeriod, control.Token);
+        }
+        catch
+        {
+            await recorder.CompleteAsync(null, []);
+            throw;
+        }
+
+        return await EndAsync(run, suite, control, recorder, completion, expected);
+    }
+}

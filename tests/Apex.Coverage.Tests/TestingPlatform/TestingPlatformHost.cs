@@ -1,0 +1,60 @@
+using Apex.Coverage.Tests.Runs;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Apex.Coverage.Tests.TestingPlatform;
+
+/// <summary>
+/// The Microsoft.Testing.Platform fixture apps, built once, and one dashboard host with them
+/// configured as suites: xunit v3 (dual-mode, global.json selecting the platform) as is, through
+/// VSTest, hanging, hanging with a short timeout, crashing, unable to start; MSTest's and NUnit's runners.
+/// </summary>
+public sealed class TestingPlatformHost : IAsyncLifetime
+{
+    public const string Xunit = "MtpXunit";
+    public const string XunitThroughVsTest = "MtpXunitVsTest";
+    public const string Hanging = "MtpHang";
+    public const string HangingShortTimeout = "MtpHangTimeout";
+    public const string Crashing = "MtpCrash";
+    public const string CannotStart = "MtpCannotStart";
+    public const string MSTest = "MtpMSTest";
+    public const string NUnit = "MtpNUnit";
+
+    public string XunitAssembly { get; private set; } = string.Empty;
+
+    public RunnerHostFactory Factory { get; private set; } = null!;
+
+    public static string FixtureProject(string name) =>
+        Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "fixtures", name, name + ".csproj");
+
+    public async ValueTask InitializeAsync()
+    {
+        XunitAssembly = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.Xunit"));
+        var msTest = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.MSTest"));
+        var nUnit = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.NUnit"));
+        Factory = new RunnerHostFactory(XunitAssembly, configure: builder =>
+        {
+            Suite(builder, Xunit, XunitAssembly);
+            Suite(builder, XunitThroughVsTest, XunitAssembly, ("Runner", "VsTest"));
+            Suite(builder, Hanging, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"));
+            Suite(builder, HangingShortTimeout, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("RunTimeout", "00:00:08"));
+            Suite(builder, Crashing, XunitAssembly, ("Environment:APEX_FIXTURE_CRASH", "1"));
+            // The runtime refuses to start an app whose startup hook does not exist.
+            Suite(builder, CannotStart, XunitAssembly, ("Environment:DOTNET_STARTUP_HOOKS", "/nonexistent/apex-hook.dll"));
+            Suite(builder, MSTest, msTest);
+            Suite(builder, NUnit, nUnit);
+        });
+        _ = Factory.Server;
+    }
+
+    public static void Suite(IWebHostBuilder builder, string name, string assembly, params (string Key, string Value)[] settings)
+    {
+        builder.UseSetting($"Suites:{name}:Assembly", assembly);
+        builder.UseSetting($"Suites:{name}:BuildBeforeRun", "false");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting($"Suites:{name}:{key}", value);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
+}
