@@ -2,6 +2,7 @@ using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.Data;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ namespace Apex.Coverage.Tests.Fixtures;
 /// </summary>
 public static class ComponentAccess
 {
-    public static void SignInAs(this BunitContext context, string? role, IDbContextFactory<CoverageDbContext> database, string name = "dana")
+    public static BunitAuthorizationContext SignInAs(this BunitContext context, string? role, IDbContextFactory<CoverageDbContext> database, string name = "dana")
     {
         var authorization = context.AddAuthorization();
         if (role is not null)
@@ -28,5 +29,6 @@ public static class ComponentAccess
         context.Services.AddSingleton(Options.Create(new AccessOptions()));
         context.Services.AddScoped<DashboardAccess>();
         context.Services.AddSingleton(new AuditTrail(database, TimeProvider.System));
+        return authorization;
     }
 }

@@ -23,6 +23,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         this.SignInAs(DashboardRoles.Admin, _database);
         Services.AddSingleton(_store);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()
