@@ -14,6 +14,8 @@ public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLife
 {
     public const string Suite = "Fixture";
 
+    public const string CiSuite = "Nightly";
+
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"apex-e2e-{Guid.NewGuid():N}");
 
     public string FixtureAssembly { get; private set; } = "";
@@ -40,6 +42,9 @@ public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("Runs:ScheduleEditsPath", Path.Combine(Folder, "data", "schedules.json"));
         builder.UseSetting($"Suites:{Suite}:Assembly", FixtureAssembly);
         builder.UseSetting($"Suites:{Suite}:BuildBeforeRun", "false");
+        // CI uploads land in a suite of their own, so they never mix with the dashboard's runs.
+        builder.UseSetting($"Suites:{CiSuite}:Assembly", FixtureAssembly);
+        builder.UseSetting($"Suites:{CiSuite}:BuildBeforeRun", "false");
     }
 
     public override async ValueTask DisposeAsync()

@@ -19,14 +19,19 @@ public static class SignIn
     /// <summary>A page of a fresh browser context, signed in as a new user of <paramref name="role"/>.</summary>
     public static async Task<IPage> NewSignedInPageAsync(this WebApplicationFactory<Program> server, IBrowser browser, Uri address, string role)
     {
-        var email = $"{role}-{Guid.NewGuid():N}@apex.test";
-        await server.CreateUserAsync(email, role);
-
         var page = await NewAnonymousPageAsync(browser);
+        await SignInAsync(page, server, address, role);
+        return page;
+    }
+
+    /// <summary>Signs <paramref name="page"/> in through the form as a new user of <paramref name="role"/>.</summary>
+    public static async Task SignInAsync(IPage page, WebApplicationFactory<Program> server, Uri address, string role, string? email = null)
+    {
+        email ??= $"{role}-{Guid.NewGuid():N}@apex.test";
+        await server.CreateUserAsync(email, role);
         await page.GotoAsync(new Uri(address, "account/login").ToString());
         await SubmitAsync(page, email, Password);
         await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
-        return page;
     }
 
     /// <summary>Makes a local account through the app's own account service.</summary>

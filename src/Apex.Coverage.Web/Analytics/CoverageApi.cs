@@ -1,5 +1,6 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.CodeCoverage;
+using Apex.Coverage.Web.Standards;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Apex.Coverage.Web.Analytics;
@@ -8,15 +9,15 @@ public sealed record CoverageFiguresResponse(
     int Items, int Implemented, int Passing, int Failing, int Flaky, int NotRun,
     decimal Mrr, decimal ProtectedMrr, decimal MrrAtRisk, double FlakyRate, double? LastSuiteSeconds, double? CodeLineRate);
 
-public sealed record CoverageCategoryResponse(
+public sealed partial record CoverageCategoryResponse(
     string Name, string Slug, int Items, int Implemented, int Passing, int Failing, int Flaky, int NotRun,
     decimal Mrr, decimal ProtectedMrr, decimal MrrAtRisk, double FlakyRate, double? LastSuiteSeconds, double? CodeLineRate);
 
 public sealed record CoverageTestResponse(string FullyQualifiedName, string Status, string? LastOutcome, bool Flaky, double FlipRate, bool Quarantined, string Suite);
 
-public sealed record CoverageItemResponse(int Number, string Status, IReadOnlyList<CoverageTestResponse> Tests);
+public sealed partial record CoverageItemResponse(int Number, string Status, IReadOnlyList<CoverageTestResponse> Tests);
 
-public sealed record CoverageResponse(
+public sealed partial record CoverageResponse(
     CoverageFiguresResponse Totals, IReadOnlyList<CoverageCategoryResponse> Categories, IReadOnlyList<CoverageItemResponse> Items);
 
 /// <summary>GET /api/v1/coverage (the contract in ARCHITECTURE.md) and the README badge.</summary>
@@ -30,7 +31,7 @@ public static class CoverageApi
     }
 
     public static async Task<Results<Ok<CoverageResponse>, ProblemHttpResult>> GetCoverageAsync(
-        CoverageReportHub coverage, CodeCoverageStore codeCoverage, CancellationToken cancellationToken)
+        CoverageReportHub coverage, CodeCoverageStore codeCoverage, StandardsService standards, CancellationToken cancellationToken)
     {
         var report = await coverage.GetAsync(cancellationToken);
         if (report is null)
@@ -42,7 +43,8 @@ public static class CoverageApi
         var latest = await codeCoverage.LatestAsync(cancellationToken);
         var byCategory = codeCoverage.ByCategory(report.Categories.Select(c => c.Category), latest)
             .ToDictionary(c => c.Slug, c => c.Counts.LineRate, StringComparer.Ordinal);
-        return TypedResults.Ok(ToResponse(report, latest?.Counts.LineRate, byCategory));
+        var response = ToResponse(report, latest?.Counts.LineRate, byCategory);
+        return TypedResults.Ok(StandardsJson.Attach(response, report, await standards.GetAsync(cancellationToken)));
     }
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetBadgeAsync(

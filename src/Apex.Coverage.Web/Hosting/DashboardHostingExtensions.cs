@@ -6,6 +6,7 @@ using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Standards;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Web.Hosting;
@@ -29,6 +30,7 @@ public static class DashboardHostingExtensions
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddStandards();
         builder.AddDashboardHealth();
         return builder;
     }

@@ -21,6 +21,15 @@ public sealed class RunReader(IDbContextFactory<CoverageDbContext> databases)
         return await db.TestRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
     }
 
+    /// <summary>The suite's other runs that have results, newest first: what a run can be compared with.</summary>
+    public async Task<List<TestRun>> ComparableAsync(string suite, long exceptId, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.TestRuns.AsNoTracking()
+            .Where(r => r.SuiteName == suite && r.Id != exceptId && r.Total > 0)
+            .OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
+    }
+
     public async Task<List<TestResult>> ResultsAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -6,7 +6,8 @@ public sealed record RunCountsJson(int Total, int Passed, int Failed, int Skippe
 public sealed record RunSummaryJson(
     long Id, string Suite, string Status, string Source, RunCountsJson Counts,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    string Selection, string? TestCaseFilter, bool CollectCoverage, string? Commit, string? Branch, string? Message);
+    string Selection, string? TestCaseFilter, bool CollectCoverage, string? Commit, string? Branch, string? Message,
+    string? BuildUrl);
 
 public sealed record RunResultJson(
     string Key, string FullyQualifiedName, string DisplayName, string Outcome, double DurationSeconds,
@@ -16,7 +17,7 @@ public sealed record RunDetailJson(
     long Id, string Suite, string Status, string Source, RunCountsJson Counts,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
     string Selection, string? TestCaseFilter, bool CollectCoverage, string? Commit, string? Branch, string? Message,
-    string? BuildLog, object? CodeCoverage, IReadOnlyList<RunResultJson> Results);
+    string? BuildUrl, string? BuildLog, object? CodeCoverage, IReadOnlyList<RunResultJson> Results);
 
 /// <summary>The API's shape of runs and results: statuses, sources and outcomes in lower case.</summary>
 public static class RunJson
@@ -26,12 +27,12 @@ public static class RunJson
     public static RunSummaryJson Summary(TestRun run) => new(
         run.Id, run.SuiteName, Lower(run.Status), Lower(run.Source), Counts(run),
         run.CreatedAt, run.StartedAt, run.FinishedAt, DescribeSelection(run), run.TestCaseFilter, run.CollectCoverage,
-        run.Commit, run.Branch, run.Message);
+        run.Commit, run.Branch, run.Message, run.BuildUrl);
 
     public static RunDetailJson Detail(TestRun run, IEnumerable<TestResult> results, object? codeCoverage = null) => new(
         run.Id, run.SuiteName, Lower(run.Status), Lower(run.Source), Counts(run),
         run.CreatedAt, run.StartedAt, run.FinishedAt, DescribeSelection(run), run.TestCaseFilter, run.CollectCoverage,
-        run.Commit, run.Branch, run.Message, run.BuildLog, codeCoverage, [.. results.Select(Result)]);
+        run.Commit, run.Branch, run.Message, run.BuildUrl, run.BuildLog, codeCoverage, [.. results.Select(Result)]);
 
     public static RunResultJson Result(TestResult r) => new(
         r.ResultKey, r.FullyQualifiedName, r.DisplayName, Lower(r.Outcome), r.DurationSeconds,

@@ -44,7 +44,7 @@ public sealed class CoverageApiTests : IAsyncLifetime
     {
         var json = await CoverageAsync();
 
-        Assert.Equal(["totals", "categories", "items"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["totals", "categories", "items", "standards"], json.EnumerateObject().Select(p => p.Name));
         var totals = json.GetProperty("totals");
         Assert.Equal(["items", "implemented", "passing", "failing", "flaky", "notRun", "mrr", "protectedMrr", "mrrAtRisk",
             "flakyRate", "lastSuiteSeconds", "codeLineRate"], totals.EnumerateObject().Select(p => p.Name));
@@ -53,8 +53,8 @@ public sealed class CoverageApiTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, totals.GetProperty("codeLineRate").ValueKind);
         Assert.Equal(8, json.GetProperty("categories").GetArrayLength());
         Assert.Equal(["name", "slug", "items", "implemented", "passing", "failing", "flaky", "notRun", "mrr", "protectedMrr", "mrrAtRisk",
-            "flakyRate", "lastSuiteSeconds", "codeLineRate"], json.GetProperty("categories")[0].EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["number", "status", "tests"], Item(json, 1).EnumerateObject().Select(p => p.Name));
+            "flakyRate", "lastSuiteSeconds", "codeLineRate", "standards"], json.GetProperty("categories")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["number", "status", "tests", "standards"], Item(json, 1).EnumerateObject().Select(p => p.Name));
         Assert.Equal("not-implemented", Item(json, 1).GetProperty("status").GetString());
     }
 

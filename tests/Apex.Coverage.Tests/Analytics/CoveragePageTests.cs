@@ -5,6 +5,7 @@ using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Standards;
 using Apex.Coverage.Web.Telemetry;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -43,6 +44,9 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<CoverageTrend>();
         Services.AddSingleton<QuarantineBook>();
         Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));
+        Services.AddSingleton(new StandardsSuite("L2", null, Path.GetTempPath()));
+        Services.AddSingleton(Options.Create(new StandardsOptions()));
+        Services.AddSingleton<StandardsService>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

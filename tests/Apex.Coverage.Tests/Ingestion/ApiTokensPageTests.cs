@@ -41,7 +41,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.Find("input[data-testid=token-name], [data-testid=token-name] input").Input("github");
         page.Find("button[data-testid=token-create]").Click();
 
-        page.WaitForAssertion(() => page.Find("[data-testid=token-value]"));
+        page.WaitForAssertion(() => page.Find("[data-testid=token-value]"), TimeSpan.FromSeconds(10));
         var token = page.Find("[data-testid=token-value]").TextContent.Trim();
         Assert.Equal("github", await _store.FindNameAsync(token, Ct));
         Assert.Contains(token[..12], page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal);
@@ -60,7 +60,8 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.Find("button[data-testid=token-revoke]").Click();
         page.Find("button[data-testid=token-revoke-confirm]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal));
+        // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.
+        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Null(await _store.FindNameAsync(created.Token, Ct));
     }
 

@@ -105,6 +105,49 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunPage_ShowsCancelingUntilTheRunEnds_WhenCancelIsClicked()
+    {
+        var id = await SeedRunAsync(RunStatus.Running, Result("A.Stored", TestOutcome.Passed));
+        var control = Services.GetRequiredService<ActiveRuns>().Start(id, TimeSpan.FromMinutes(5), Xunit.TestContext.Current.CancellationToken);
+        var page = Render<RunPage>(p => p.Add(c => c.Id, id));
+
+        await page.Find("[data-testid=run-cancel]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("canceling", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        Assert.Equal(StopReason.Canceled, control.Reason);
+        Assert.True(page.Find("[data-testid=run-cancel]").HasAttribute("disabled"));
+        var reopened = Render<RunPage>(p => p.Add(c => c.Id, id));
+        Assert.Equal("canceling", reopened.Find("[data-testid=run-status]").TextContent.Trim());
+
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.TestRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Canceled), Xunit.TestContext.Current.CancellationToken);
+        }
+
+        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
+        page.WaitForAssertion(() => Assert.Equal("canceled", page.Find("[data-testid=run-status]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task RunPage_ShowsNoFailedCountAndLinksTheCiBuild_WhenCiRunPassed()
+    {
+        await using (var db = _database.CreateDbContext())
+        {
+            var run = new TestRun { SuiteName = "L2", Status = RunStatus.Passed, Source = RunSource.Ci, Commit = "abcdef0123456789", Branch = "main", BuildUrl = "https://ci.example/b/9", CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow };
+            run.Results.Add(Result("A.Ok", TestOutcome.Passed));
+            db.TestRuns.Add(run);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+
+        var page = Render<RunPage>(p => p.Add(c => c.Id, 1));
+
+        Assert.Empty(page.FindAll("[data-testid=run-count-failed]"));
+        Assert.Equal("1 passed", page.Find("[data-testid=run-count-passed]").TextContent.Trim());
+        Assert.Equal("https://ci.example/b/9", page.Find("[data-testid=run-build-link]").GetAttribute("href"));
+        Assert.Equal("abcdef0123", page.Find("[data-testid=run-commit]").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task RunPage_StopsListening_WhenDisposed()
     {
         var id = await SeedRunAsync(RunStatus.Running);

@@ -118,6 +118,12 @@ public sealed class AgentErrorPropagationTests(AgentErrorPropagationTests.Host h
             Assert.Contains(expected, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
+        await AssertStoredAndPagedAsync(user, runId, aggregated);
+    }
+
+    /// <summary>The run's errors are stored causes first, the aggregate last, and the aggregate reached the pager.</summary>
+    private async Task AssertStoredAndPagedAsync(SignedIn user, Guid runId, AgentError aggregated)
+    {
         var stored = await ErrorsAsync(user, runId);
         Assert.Equal(aggregated.Id, stored[^1].Id);
         Assert.Equal(aggregated.Causes.Select(c => c.Id), stored.SkipLast(1).Select(e => e.Id));

@@ -58,7 +58,13 @@ public sealed class AgentStatePersistenceTests(AgentStatePersistenceTests.Host h
         var result = Assert.IsType<FunctionResultContent>(Assert.Single(afterRoundOne.Messages[3].Contents));
         Assert.Equal("call_price", result.CallId);
         Assert.Contains("0.25", result.Result?.ToString(), StringComparison.Ordinal);
-        var (version, document) = await StoredStateAsync(run.Id);
+        await AssertCheckpointAfterRoundTwoAsync(run.Id);
+    }
+
+    /// <summary>The stored state is the second checkpoint: round 2, five messages.</summary>
+    private async Task AssertCheckpointAfterRoundTwoAsync(Guid runId)
+    {
+        var (version, document) = await StoredStateAsync(runId);
         Assert.Equal(2, version);
         Assert.Equal((2, 2), (document["version"]!.GetValue<int>(), document["round"]!.GetValue<int>()));
         Assert.Equal(5, document["messages"]!.AsArray().Count);

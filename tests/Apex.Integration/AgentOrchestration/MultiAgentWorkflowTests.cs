@@ -122,20 +122,7 @@ public sealed class MultiAgentWorkflowTests(MultiAgentWorkflowTests.Host host) :
     public async Task Resume_ContinuesFromFailedNodeInFreshInstance_WithoutRerunningFinishedAgents()
     {
         var user = await _agents.SignInAsync();
-        _agents.Catalog.Reset(CatalogPrices);
-        _agents.Catalog.Down = true;
-        var (status, problem) = await StartAsync(user, """
-            {"start":"fan","nodes":{
-              "fan":{"parallel":["live","list"],"next":"cost"},
-              "live":{"agent":"pricing_lookup","arguments":{"model":"$input.model"}},
-              "list":{"agent":"list_prices","arguments":{"model":"$input.model"}},
-              "cost":{"agent":"cost_calculator","arguments":{"tokens":"$input.tokens","pricePer1kTokens":"$live.pricePer1kTokens"}}}}
-            """, """{"model":"gpt-4o","tokens":8000}""");
-        Assert.Equal(HttpStatusCode.BadGateway, status);
-        Assert.Equal("fan", problem["node"]!.GetValue<string>());
-        var failed = await FindAsync(user, problem, "workflowId");
-        Assert.Equal(("failed", "fan"), (failed.Status, failed.CurrentNode));
-        Assert.Equal((true, false), (failed.Values.ContainsKey("list"), failed.Values.ContainsKey("live")));
+        var failed = await FailAtFanOutWhileCatalogIsDownAsync(user);
 
         _agents.Catalog.Down = false;
         var restarted = await _agents.StartInstanceAsync();
@@ -201,6 +188,26 @@ public sealed class MultiAgentWorkflowTests(MultiAgentWorkflowTests.Host host) :
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsync($"api/agents/workflows/{id}/resume", null, Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync($"api/agents/workflows/{id}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _agents.Instance.Client.GetAsync($"api/agents/workflows/{id}", Ct)).StatusCode);
+    }
+
+    /// <summary>A fan-out whose live-price branch fails (catalog down): the workflow stops at the fan with the list price kept.</summary>
+    private async Task<WorkflowRun> FailAtFanOutWhileCatalogIsDownAsync(SignedIn user)
+    {
+        _agents.Catalog.Reset(CatalogPrices);
+        _agents.Catalog.Down = true;
+        var (status, problem) = await StartAsync(user, """
+            {"start":"fan","nodes":{
+              "fan":{"parallel":["live","list"],"next":"cost"},
+              "live":{"agent":"pricing_lookup","arguments":{"model":"$input.model"}},
+              "list":{"agent":"list_prices","arguments":{"model":"$input.model"}},
+              "cost":{"agent":"cost_calculator","arguments":{"tokens":"$input.tokens","pricePer1kTokens":"$live.pricePer1kTokens"}}}}
+            """, """{"model":"gpt-4o","tokens":8000}""");
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Equal("fan", problem["node"]!.GetValue<string>());
+        var failed = await FindAsync(user, problem, "workflowId");
+        Assert.Equal(("failed", "fan"), (failed.Status, failed.CurrentNode));
+        Assert.Equal((true, false), (failed.Values.ContainsKey("list"), failed.Values.ContainsKey("live")));
+        return failed;
     }
 
     private static async Task<(HttpStatusCode Status, JsonObject Body)> StartAsync(SignedIn user, string definition, string input)

@@ -135,6 +135,12 @@ public sealed class SupervisorSubAgentCommunicationTests(SupervisorSubAgentCommu
         Assert.Equal("running", midRun.Status);
         Assert.Equal(["plan", "tool_call", "tool_result"], midRun.Steps.Select(s => s.Kind));
         Assert.Contains("0.25", midRun.Steps[2].Content, StringComparison.Ordinal);
+        await AssertStoredRunIsCompleteAsync(observer, run, midRun);
+    }
+
+    /// <summary>The fresh instance reads the finished run: its answer and every step, the mid-run ones first.</summary>
+    private static async Task AssertStoredRunIsCompleteAsync(HttpClient observer, AgentRun run, AgentRun midRun)
+    {
         var stored = (await observer.GetFromJsonAsync<AgentRun>($"api/agents/runs/{run.Id}", Ct))!;
         Assert.Equal(("completed", "Cost: 1.00"), (stored.Status, stored.Answer));
         Assert.Equal(run.Steps, stored.Steps);

@@ -63,18 +63,7 @@ public sealed class BillingHarness : IAsyncDisposable
     {
         var time = new FakeTimeProvider(setup.Start ?? new DateTimeOffset(2031, 4, 1, 0, 0, 0, TimeSpan.Zero));
         var harness = new BillingHarness(time, await FakePaymentGateway.StartNewAsync(time), await FakeEmailProvider.StartNewAsync());
-        var extra = new Dictionary<string, string?>
-        {
-            ["Platform:Billing:GatewayUrl"] = harness.Gateway.BaseAddress.ToString(),
-            ["Platform:Billing:GatewayApiKey"] = FakePaymentGateway.ApiKey,
-            ["Platform:Billing:WebhookSecret"] = FakePaymentGateway.WebhookSecret,
-            ["Platform:Billing:ProMonthlyPrice"] = ProPrice.ToString(CultureInfo.InvariantCulture),
-            ["Platform:Billing:TeamMonthlyPrice"] = TeamPrice.ToString(CultureInfo.InvariantCulture),
-            ["Platform:Billing:NotificationUrl"] = harness.Email.BaseAddress.ToString(),
-            ["Platform:Billing:NotificationApiKey"] = FakeEmailProvider.ApiKey,
-            ["Platform:Scheduling:Enabled"] = setup.Scheduler ? "true" : "false",
-            ["Platform:Scheduling:Tick"] = "00:01:00",
-        };
+        var extra = BillingSettings(harness, setup);
         string[] services = ["billing"];
         if (setup.ClickHouse is { } clickHouse)
         {
@@ -94,6 +83,20 @@ public sealed class BillingHarness : IAsyncDisposable
         harness._webhook = new Uri(harness._platform.BaseAddress, "webhooks/payments");
         return harness;
     }
+
+    /// <summary>Billing against the harness's fake gateway and email provider; the scheduler on a one-minute tick when asked for.</summary>
+    private static Dictionary<string, string?> BillingSettings(BillingHarness harness, BillingSetup setup) => new()
+    {
+        ["Platform:Billing:GatewayUrl"] = harness.Gateway.BaseAddress.ToString(),
+        ["Platform:Billing:GatewayApiKey"] = FakePaymentGateway.ApiKey,
+        ["Platform:Billing:WebhookSecret"] = FakePaymentGateway.WebhookSecret,
+        ["Platform:Billing:ProMonthlyPrice"] = ProPrice.ToString(CultureInfo.InvariantCulture),
+        ["Platform:Billing:TeamMonthlyPrice"] = TeamPrice.ToString(CultureInfo.InvariantCulture),
+        ["Platform:Billing:NotificationUrl"] = harness.Email.BaseAddress.ToString(),
+        ["Platform:Billing:NotificationApiKey"] = FakeEmailProvider.ApiKey,
+        ["Platform:Scheduling:Enabled"] = setup.Scheduler ? "true" : "false",
+        ["Platform:Scheduling:Tick"] = "00:01:00",
+    };
 
     /// <summary>Metering's prices in these tests: 1.25 per 1,000 tokens past 100,000; 0.35 per agent run.</summary>
     private static Dictionary<string, string?> UsageSettings(ClickHouseServer clickHouse, string database) => new()

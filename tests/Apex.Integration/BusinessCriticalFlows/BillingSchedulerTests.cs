@@ -66,7 +66,7 @@ public sealed class BillingSchedulerTests(PostgresServer postgres, RedisServer r
         var instances = new List<PlatformInstance> { billing.Platform, await billing.StartInstanceAsync() };
         var customers = new List<Customer>();
         for (var i = 0; i < 3; i++) customers.Add(await billing.SignInAsync());
-        foreach (var (customer, i) in customers.Select((c, i) => (c, i))) await CollectRunsAsync(customer, 10 * (i + 1));
+        foreach (var (customer, i) in customers.Select((c, i) => (c, i))) await CollectRunsAsync(billing, customer, 10 * (i + 1));
         // Invoices are charged in tenant order: the run is cut while the second one's charge is in flight.
         var ordered = customers.OrderBy(c => c.User.TenantId.ToString("N"), StringComparer.Ordinal).ToList();
         billing.Gateway.Hold = (ordered[1].User.TenantId.ToString(), new TaskCompletionSource().Task);
@@ -86,19 +86,24 @@ public sealed class BillingSchedulerTests(PostgresServer postgres, RedisServer r
         Assert.Equal([("abandoned", runner), ("succeeded", Activity(survivor).InstanceName)],
             (await RunsAsync(billing, UsageBillingJob.Name)).Select(r => (r.Outcome, r.Instance)));
         Assert.All(await RunsAsync(billing, UsageBillingJob.Name), run => Assert.Equal(slot.UtcDateTime, run.Slot));
-        // One charge per tenant at the gateway (the cut one answered from its key), one invoice and one notice each.
+        await AssertChargedOnceEachAsync(billing, ordered);
+    }
+
+    /// <summary>One charge per tenant at the gateway (the cut one answered from its key), one invoice and one notice each.</summary>
+    private static async Task AssertChargedOnceEachAsync(BillingHarness billing, List<Customer> ordered)
+    {
         Assert.Equal(ordered.Select(c => (c.User.TenantId.ToString(), "succeeded")), billing.Gateway.Charges.Select(c => (c.Reference, c.Status)));
         Assert.Equal(3L, await billing.ScalarAsync<long>("""
             SELECT count(*) FROM usage_charges c JOIN billing_invoices i ON i.id = c.billing_invoice_id WHERE c.status = 'paid' AND i.payment_ref = c.charge_id
             """));
         Assert.Equal(3L, await billing.ScalarAsync<long>("SELECT count(*) FROM billing_invoices WHERE kind = 'usage'"));
-        Assert.All(customers, c => Assert.Equal(["usage.charged"], billing.Email.To(c.User.Email).Select(m => m.Template)));
+        Assert.All(ordered, c => Assert.Equal(["usage.charged"], billing.Email.To(c.User.Email).Select(m => m.Template)));
+    }
 
-        async Task CollectRunsAsync(Customer customer, int count)
-        {
-            var events = Enumerable.Range(0, count).Select(i => new UsageEvent($"run-{i}", "agent_runs", 1, billing.Time.GetUtcNow().AddDays(-5).AddMinutes(i)));
-            (await customer.Client.PostAsJsonAsync("api/usage/events", new { events }, Ct)).EnsureSuccessStatusCode();
-        }
+    private static async Task CollectRunsAsync(BillingHarness billing, Customer customer, int count)
+    {
+        var events = Enumerable.Range(0, count).Select(i => new UsageEvent($"run-{i}", "agent_runs", 1, billing.Time.GetUtcNow().AddDays(-5).AddMinutes(i)));
+        (await customer.Client.PostAsJsonAsync("api/usage/events", new { events }, Ct)).EnsureSuccessStatusCode();
     }
 
     [Fact]

@@ -47,9 +47,7 @@ public sealed class UsageBillingTests(PostgresServer postgres, RedisServer redis
         // 125,500 tokens: 25.5 x 1.25 = 31.875 -> 31.88, plus 7 runs x 0.35 = 2.45; 233.333 x 1.25 = 291.66625 -> 291.67.
         var expected = new Dictionary<Customer, decimal> { [ann] = 34.33m, [ben] = 1.05m, [cy] = 291.67m, [dee] = 0m };
         Assert.Equal(34.33m, (await ann.Client.GetFromJsonAsync<UsageStatement>("api/usage/statements/2031-03", Ct))!.Total);
-        _billing.Gateway.FailNextCharge(Reference(ann), ChargeFault.Unavailable);
-        _billing.Gateway.FailNextCharge(Reference(ben), ChargeFault.Decline);
-        _billing.Gateway.FailNextCharge(Reference(cy), ChargeFault.LoseAnswer);
+        FailFirstCharges(unavailable: ann, declined: ben, answerLost: cy);
 
         await RunUsageBillingAsync();
         Assert.Equal([("pending", 0), ("declined", 1), ("pending", 0), ("nothing_due", 0)], await ChargeStatesAsync(ann, ben, cy, dee));
@@ -64,6 +62,13 @@ public sealed class UsageBillingTests(PostgresServer postgres, RedisServer redis
         await _billing.Services.GetRequiredService<RevenueRecognition>().RecognizeThroughAsync(new DateOnly(2031, 4, 1), Ct);
         foreach (var (customer, amount) in expected) Assert.Equal(Books(amount), await BooksAsync(customer));
         Assert.Equal(327.05m, await _billing.ScalarAsync<decimal>("SELECT sum(amount) FROM revenue_entries"));
+    }
+
+    private void FailFirstCharges(Customer unavailable, Customer declined, Customer answerLost)
+    {
+        _billing.Gateway.FailNextCharge(Reference(unavailable), ChargeFault.Unavailable);
+        _billing.Gateway.FailNextCharge(Reference(declined), ChargeFault.Decline);
+        _billing.Gateway.FailNextCharge(Reference(answerLost), ChargeFault.LoseAnswer);
     }
 
     [Fact]

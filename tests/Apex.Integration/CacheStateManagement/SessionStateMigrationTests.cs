@@ -65,47 +65,86 @@ public sealed class SessionStateMigrationTests(SessionStateMigrationTests.Host h
         var sessions = node.Get<ClusterSessionStore>();
         var ids = Enumerable.Range(0, 300).Select(i => $"s{i}-{Guid.NewGuid():N}").ToList();
         foreach (var id in ids) await sessions.CreateAsync(id, $"user-{id}");
-        var expected = new ConcurrentDictionary<string, long>(ids.ToDictionary(id => id, _ => 0L));
-        var errors = new ConcurrentQueue<Exception>();
-        using var stop = new CancellationTokenSource();
-        var duringMigration = 0L;
-        var migrating = false;
-        var load = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
-        {
-            for (var n = worker; !stop.IsCancellationRequested; n += 4)
-            {
-                var id = ids[n % ids.Count];
-                try
-                {
-                    await sessions.TouchAsync(id);
-                    expected.AddOrUpdate(id, 1, (_, v) => v + 1);
-                    if ((await sessions.GetAsync(id))?.UserId != $"user-{id}") errors.Enqueue(new InvalidOperationException($"{id} unreadable"));
-                    if (Volatile.Read(ref migrating)) Interlocked.Increment(ref duringMigration);
-                }
-                catch (Exception e) when (e is RedisException or RedisTimeoutException)
-                {
-                    errors.Enqueue(e);
-                }
-            }
-        })).ToList();
+        var load = SessionLoad.Start(sessions, ids);
 
-        Volatile.Write(ref migrating, true);
+        load.Migrating = true;
         var migrator = node.Get<SlotMigrator>();
         var spare = new IPEndPoint(IPAddress.Loopback, host.Spare.Port);
         await migrator.AddNodeAsync(spare, TestContext.Current.CancellationToken);
         var report = await migrator.MoveSlotsAsync(spare, slotsPerMaster: 200, TestContext.Current.CancellationToken);
-        Volatile.Write(ref migrating, false);
-        await stop.CancelAsync();
-        await Task.WhenAll(load);
+        load.Migrating = false;
+        await load.StopAsync();
 
-        Assert.Empty(errors);
-        Assert.True(Interlocked.Read(ref duringMigration) > 0);
+        Assert.Empty(load.Errors);
+        Assert.True(load.DuringMigration > 0);
         Assert.Equal(600, report.Slots);
         Assert.True(report.Keys > 0);
         Assert.Empty(await sessions.MissingAsync(ids));
-        foreach (var id in ids) Assert.Equal(expected[id], (await sessions.GetAsync(id))!.Hits);
+        foreach (var id in ids) Assert.Equal(load.Expected[id], (await sessions.GetAsync(id))!.Hits);
         await using var spareClient = await ConnectionMultiplexer.ConnectAsync(host.Spare.Endpoint + ",allowAdmin=true");
         Assert.True(await spareClient.GetServer(host.Spare.Endpoint).DatabaseSizeAsync() > 0);
+    }
+
+    /// <summary>
+    /// Four workers touching and reading the sessions in turn until stopped: each touch is counted as
+    /// expected, a session that reads back wrong or a Redis error is recorded, and the requests made
+    /// while slots move are counted (the test asserts there were some).
+    /// </summary>
+    private sealed class SessionLoad
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly ClusterSessionStore _sessions;
+        private readonly List<string> _ids;
+        private List<Task> _workers = [];
+        private long _duringMigration;
+        private bool _migrating;
+
+        private SessionLoad(ClusterSessionStore sessions, List<string> ids) =>
+            (_sessions, _ids, Expected) = (sessions, ids, new ConcurrentDictionary<string, long>(ids.ToDictionary(id => id, _ => 0L)));
+
+        public ConcurrentDictionary<string, long> Expected { get; }
+
+        public ConcurrentQueue<Exception> Errors { get; } = new();
+
+        public long DuringMigration => Interlocked.Read(ref _duringMigration);
+
+        public bool Migrating
+        {
+            set => Volatile.Write(ref _migrating, value);
+        }
+
+        public static SessionLoad Start(ClusterSessionStore sessions, List<string> ids)
+        {
+            var load = new SessionLoad(sessions, ids);
+            load._workers = [.. Enumerable.Range(0, 4).Select(worker => Task.Run(() => load.WorkAsync(worker)))];
+            return load;
+        }
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_workers);
+            _stop.Dispose();
+        }
+
+        private async Task WorkAsync(int worker)
+        {
+            for (var n = worker; !_stop.IsCancellationRequested; n += 4)
+            {
+                var id = _ids[n % _ids.Count];
+                try
+                {
+                    await _sessions.TouchAsync(id);
+                    Expected.AddOrUpdate(id, 1, (_, v) => v + 1);
+                    if ((await _sessions.GetAsync(id))?.UserId != $"user-{id}") Errors.Enqueue(new InvalidOperationException($"{id} unreadable"));
+                    if (Volatile.Read(ref _migrating)) Interlocked.Increment(ref _duringMigration);
+                }
+                catch (Exception e) when (e is RedisException or RedisTimeoutException)
+                {
+                    Errors.Enqueue(e);
+                }
+            }
+        }
     }
 
     [Fact]

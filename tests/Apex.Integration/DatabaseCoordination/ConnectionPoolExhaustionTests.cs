@@ -59,13 +59,25 @@ public sealed class ConnectionPoolExhaustionTests(ConnectionPoolExhaustionTests.
         host.Clock.Advance(TimeSpan.FromSeconds(31));
         var recovered = await GetAsync(host.A, "data/reports/usage", token);
 
+        await AssertTimedOutThenRefusedAsync(timedOut, refused, pool);
+        Assert.All(finished, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await AssertBreakerOpenThenRecoveredAsync(stillOpen, recovered, pool);
+    }
+
+    /// <summary>The queued requests time out with a 503 that says why and when to retry; then the breaker refuses at once.</summary>
+    private static async Task AssertTimedOutThenRefusedAsync(HttpResponseMessage[] timedOut, HttpResponseMessage refused, PoolMeter pool)
+    {
         Assert.All(timedOut, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         Assert.StartsWith("No database connection became free in time", await timedOut[0].DetailAsync(), StringComparison.Ordinal);
         Assert.Equal("30", timedOut[0].Headers.RetryAfter!.ToString());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Contains("circuit breaker is open: the request was refused without waiting", await refused.DetailAsync(), StringComparison.Ordinal);
         Assert.Equal((3L, 2L), (pool.Exhausted, pool.Rejected));
-        Assert.All(finished, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+    }
+
+    /// <summary>While the breaker is open the service answers 503; after its break it serves the full report again.</summary>
+    private async Task AssertBreakerOpenThenRecoveredAsync(HttpResponseMessage stillOpen, HttpResponseMessage recovered, PoolMeter pool)
+    {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stillOpen.StatusCode);
         Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
         var report = await recovered.ReadAsync<DataCoordinationEndpoints.UsageReport>();

@@ -82,8 +82,7 @@ public sealed class DatabaseConnectionRetryTests(DatabaseConnectionRetryTests.Se
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var source = NpgsqlDataSource.Create(server.Node.ConnectionString);
-        var connector = new ResilientConnector(source, new ConnectionRetryOptions(MaxAttempts: 2, Backoff, BreakAfter: 2, BreakFor: TimeSpan.FromSeconds(30)), clock, new Random(11));
-        connector.AttemptFailed += (_, wait) => clock.Advance(wait);
+        var connector = BreakingConnector(source, clock);
         await server.Node.StopAsync();
 
         var failures = new[] { await Assert.ThrowsAsync<DatabaseUnavailableException>(() => connector.OpenAsync(Ct)), await Assert.ThrowsAsync<DatabaseUnavailableException>(() => connector.OpenAsync(Ct)) };
@@ -103,9 +102,16 @@ public sealed class DatabaseConnectionRetryTests(DatabaseConnectionRetryTests.Se
         Assert.StartsWith("The database is unavailable: the circuit breaker is open until", refused.Message, StringComparison.Ordinal);
         Assert.Equal(BreakerState.Open, breakerAfterFailedTrial);
         Assert.Contains("circuit breaker is open", refusedWhileServerIsBack.Message, StringComparison.Ordinal);
-        Assert.Equal(6L, connector.Attempts);
-        Assert.Equal(BreakerState.Closed, connector.Breaker);
+        Assert.Equal((6L, BreakerState.Closed), (connector.Attempts, connector.Breaker));
         Assert.Equal(1, await ScalarAsync(connection, "SELECT 1"));
+    }
+
+    /// <summary>Two attempts per open, the breaker opening after two failed opens for 30 s; waits pass on the fake clock.</summary>
+    private static ResilientConnector BreakingConnector(NpgsqlDataSource source, FakeTimeProvider clock)
+    {
+        var connector = new ResilientConnector(source, new ConnectionRetryOptions(MaxAttempts: 2, Backoff, BreakAfter: 2, BreakFor: TimeSpan.FromSeconds(30)), clock, new Random(11));
+        connector.AttemptFailed += (_, wait) => clock.Advance(wait);
+        return connector;
     }
 
     private static async Task<int> ScalarAsync(NpgsqlConnection connection, string sql)

@@ -44,6 +44,12 @@ public sealed class DatabaseFailoverTests(FailoverTopology topology)
         Assert.Equal([FailoverState.Suspect, FailoverState.Suspect, FailoverState.FailedOver], probes);
         var failover = Assert.Single(notified);
         Assert.Equal(3, failover.FailedProbes);
+        await AssertStandbyPromotedWithEveryWriteAsync(failover);
+    }
+
+    /// <summary>The standby is out of recovery and holds all 201 acknowledged payments and the failover's own record.</summary>
+    private async Task AssertStandbyPromotedWithEveryWriteAsync(FailoverEvent failover)
+    {
         await using var promoted = new NpgsqlConnection(topology.Standby.ConnectionString);
         await promoted.OpenAsync(Ct);
         Assert.False(await ScalarAsync<bool>(promoted, "SELECT pg_is_in_recovery()"));

@@ -51,10 +51,7 @@ public sealed class EmergencyShutdownTests(PostgresServer postgres, RedisServer 
     public async Task KillSwitch_StopsIntakeEverywhere_DrainsAndSavesTheJob_AndARestartResumesItExactlyOnce()
     {
         var admin = (await AuthApi.SignInAsync(_console, _identity, "incident-lead@shutdown.test")).AccessToken;
-        var job = await SubmitAsync(_worker, units: 10);
-        for (var unit = 0; unit < 4; unit++) await CompleteUnitAsync();
-        await Eventually.TrueAsync(async () => (await JobAsync(job)).NextUnit == 4);
-        await WaitForUnitTimerAsync(5);
+        var job = await SubmitWithFourUnitsDoneAsync();
 
         using var engaged = await AuthApi.SendAsync(_console, HttpMethod.Post, "resilience/emergency/shutdown", admin, new ShutdownEndpoints.ShutdownRequest("runaway billing job"));
         await Eventually.TrueAsync(async () => !(await StatusAsync(_worker)).IntakeOpen && !(await StatusAsync(_console)).IntakeOpen);
@@ -96,6 +93,16 @@ public sealed class EmergencyShutdownTests(PostgresServer postgres, RedisServer 
     private int _unitTimers;
 
     /// <summary>Lets one unit's second pass once the worker is waiting on it (its timer exists).</summary>
+    /// <summary>A ten-unit job with four units applied and the fifth waiting on its timer.</summary>
+    private async Task<Guid> SubmitWithFourUnitsDoneAsync()
+    {
+        var job = await SubmitAsync(_worker, units: 10);
+        for (var unit = 0; unit < 4; unit++) await CompleteUnitAsync();
+        await Eventually.TrueAsync(async () => (await JobAsync(job)).NextUnit == 4);
+        await WaitForUnitTimerAsync(5);
+        return job;
+    }
+
     private async Task CompleteUnitAsync()
     {
         await WaitForUnitTimerAsync(++_unitTimers);

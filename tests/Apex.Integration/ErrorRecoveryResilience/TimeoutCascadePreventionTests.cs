@@ -37,20 +37,23 @@ public sealed class TimeoutCascadePreventionTests(PostgresServer postgres, Redis
             ["Platform:Resilience:Deadlines:Dependencies:0:Url"] = _pricingApi.BaseAddress.ToString(),
             ["Platform:Resilience:Deadlines:Dependencies:0:Path"] = "prices",
         });
-        _checkout = await StartServiceAsync(database, redis.ConnectionString, prefix, "checkout", _clock, new Dictionary<string, string?>
-        {
-            ["Platform:Resilience:Deadlines:WorkCost"] = "00:00:00.100",
-            ["Platform:Resilience:Deadlines:ReserveForReply"] = "00:00:00.050",
-            ["Platform:Resilience:Deadlines:BulkheadPermits"] = "2",
-            ["Platform:Resilience:Deadlines:Dependencies:0:Name"] = "pricing",
-            ["Platform:Resilience:Deadlines:Dependencies:0:Url"] = _pricing.BaseAddress.ToString(),
-            ["Platform:Resilience:Deadlines:Dependencies:0:Path"] = "resilience/deadline/work?dependency=pricing-api",
-            ["Platform:Resilience:Deadlines:Dependencies:1:Name"] = "recommendations",
-            ["Platform:Resilience:Deadlines:Dependencies:1:Url"] = _recommendations.BaseAddress.ToString(),
-            ["Platform:Resilience:Deadlines:Dependencies:2:Name"] = "inventory",
-            ["Platform:Resilience:Deadlines:Dependencies:2:Url"] = _inventory.BaseAddress.ToString(),
-        });
+        _checkout = await StartServiceAsync(database, redis.ConnectionString, prefix, "checkout", _clock, CheckoutSettings());
     }
+
+    /// <summary>Checkout calls pricing (which calls the pricing API), recommendations and inventory, two at a time.</summary>
+    private Dictionary<string, string?> CheckoutSettings() => new()
+    {
+        ["Platform:Resilience:Deadlines:WorkCost"] = "00:00:00.100",
+        ["Platform:Resilience:Deadlines:ReserveForReply"] = "00:00:00.050",
+        ["Platform:Resilience:Deadlines:BulkheadPermits"] = "2",
+        ["Platform:Resilience:Deadlines:Dependencies:0:Name"] = "pricing",
+        ["Platform:Resilience:Deadlines:Dependencies:0:Url"] = _pricing.BaseAddress.ToString(),
+        ["Platform:Resilience:Deadlines:Dependencies:0:Path"] = "resilience/deadline/work?dependency=pricing-api",
+        ["Platform:Resilience:Deadlines:Dependencies:1:Name"] = "recommendations",
+        ["Platform:Resilience:Deadlines:Dependencies:1:Url"] = _recommendations.BaseAddress.ToString(),
+        ["Platform:Resilience:Deadlines:Dependencies:2:Name"] = "inventory",
+        ["Platform:Resilience:Deadlines:Dependencies:2:Url"] = _inventory.BaseAddress.ToString(),
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -92,11 +92,14 @@ public sealed class FakeLlmProvider : FakeHttpServer
             return Results.Empty;
         }
 
-        if (reply is null)
-        {
-            return Results.Json(new { error = new { message = "The fake LLM has no scripted reply left.", type = "server_error" } }, statusCode: 500);
-        }
+        return reply is null
+            ? Results.Json(new { error = new { message = "The fake LLM has no scripted reply left.", type = "server_error" } }, statusCode: 500)
+            : Answer(llmRequest, reply);
+    }
 
+    /// <summary>Counts the reply's tokens in the provider's usage report and sends it as a chat completion.</summary>
+    private IResult Answer(LlmRequest llmRequest, LlmReply reply)
+    {
         _usage.AddOrUpdate(llmRequest.Model, _ => new ProviderUsage(1, reply.PromptTokens, reply.CompletionTokens),
             (_, u) => new ProviderUsage(u.Requests + 1, u.Prompt + reply.PromptTokens, u.Completion + reply.CompletionTokens));
         return Results.Content(reply.ToCompletionJson(llmRequest.Model), "application/json");
@@ -144,7 +147,22 @@ public sealed record LlmReply(string? Content, IReadOnlyList<LlmToolCall> ToolCa
 
     public int CompletionTokens { get; init; } = 5;
 
-    public string ToCompletionJson(string model)
+    public string ToCompletionJson(string model) => new JsonObject
+    {
+        ["id"] = $"chatcmpl-{Guid.NewGuid():N}",
+        ["object"] = "chat.completion",
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["model"] = model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = Message(),
+            ["finish_reason"] = ToolCalls.Count > 0 ? "tool_calls" : "stop",
+        }),
+        ["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens },
+    }.ToJsonString();
+
+    private JsonObject Message()
     {
         var message = new JsonObject { ["role"] = "assistant", ["content"] = Content };
         if (ToolCalls.Count > 0)
@@ -157,19 +175,6 @@ public sealed record LlmReply(string? Content, IReadOnlyList<LlmToolCall> ToolCa
             })]);
         }
 
-        return new JsonObject
-        {
-            ["id"] = $"chatcmpl-{Guid.NewGuid():N}",
-            ["object"] = "chat.completion",
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["model"] = model,
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = message,
-                ["finish_reason"] = ToolCalls.Count > 0 ? "tool_calls" : "stop",
-            }),
-            ["usage"] = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens },
-        }.ToJsonString();
+        return message;
     }
 }

@@ -109,12 +109,7 @@ public sealed class FakeSamlIdentityProvider : FakeHttpServer
               <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
               <saml:Assertion ID="_a{Guid.NewGuid():N}" Version="2.0" IssueInstant="{Instant(now)}">
                 <saml:Issuer>{EntityId}</saml:Issuer>
-                <saml:Subject>
-                  <saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{SecurityElement.Escape(login.NameId)}</saml:NameID>
-                  <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
-                    <saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{AcsUrl}"/>
-                  </saml:SubjectConfirmation>
-                </saml:Subject>
+                {SubjectXml(login, until)}
                 <saml:Conditions NotBefore="{Instant(now.AddSeconds(-5))}" NotOnOrAfter="{until}">
                   <saml:AudienceRestriction><saml:Audience>{SecurityElement.Escape(login.Audience ?? SpEntityId)}</saml:Audience></saml:AudienceRestriction>
                 </saml:Conditions>
@@ -127,4 +122,13 @@ public sealed class FakeSamlIdentityProvider : FakeHttpServer
             </samlp:Response>
             """;
     }
+
+    private string SubjectXml(SamlLogin login, string until) => $"""
+        <saml:Subject>
+          <saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{SecurityElement.Escape(login.NameId)}</saml:NameID>
+          <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
+            <saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{AcsUrl}"/>
+          </saml:SubjectConfirmation>
+        </saml:Subject>
+        """;
 }

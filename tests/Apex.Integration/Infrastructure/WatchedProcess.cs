@@ -61,6 +61,23 @@ public sealed class WatchedProcess : IAsyncDisposable
 
     public static async Task<WatchedProcess> StartAsync(ServerCommand command, int ownerPid)
     {
+        var process = Process.Start(StartInfo(command, ownerPid)) ?? throw new InvalidOperationException($"Could not start {command.Arguments[0]}.");
+        var serverId = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Keep draining both pipes so a chatty server never blocks on a full pipe.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith(PidLine, StringComparison.Ordinal) == true) serverId.TrySetResult(int.Parse(e.Data[PidLine.Length..]));
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var id = await serverId.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return new WatchedProcess(process, command.Directory, id);
+    }
+
+    /// <summary>bash (as <see cref="ServerCommand.RunAsUser"/> when set) running the watchdog script around the server's command.</summary>
+    private static ProcessStartInfo StartInfo(ServerCommand command, int ownerPid)
+    {
         var info = new ProcessStartInfo(command.RunAsUser is null ? "bash" : "runuser")
         {
             RedirectStandardOutput = true,
@@ -78,18 +95,7 @@ public sealed class WatchedProcess : IAsyncDisposable
         }
 
         foreach (var arg in command.Arguments) info.ArgumentList.Add(arg);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command.Arguments[0]}.");
-        var serverId = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Keep draining both pipes so a chatty server never blocks on a full pipe.
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.StartsWith(PidLine, StringComparison.Ordinal) == true) serverId.TrySetResult(int.Parse(e.Data[PidLine.Length..]));
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var id = await serverId.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return new WatchedProcess(process, command.Directory, id);
+        return info;
     }
 
     /// <summary>True when no process has this id any more (a zombie awaiting its parent counts as gone).</summary>

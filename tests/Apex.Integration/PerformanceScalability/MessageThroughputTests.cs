@@ -23,14 +23,9 @@ public sealed class MessageThroughputTests(RedisServer redis)
     [Fact]
     public async Task InProcessPipeline_SlowsProducerAndKeepsOrderPerKey_WhenConsumerIsSlower()
     {
-        var consumerGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var received = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
+        var consumer = new GatedConsumer();
         var monitor = new ThroughputMonitor(TimeProvider.System);
-        await using var pipeline = new KeyedMessagePipeline(partitions: 3, capacity: 16, async (message, token) =>
-        {
-            await consumerGate.Task.WaitAsync(token);
-            received.GetOrAdd(message.Key, _ => new()).Enqueue(int.Parse(message.Body, System.Globalization.CultureInfo.InvariantCulture));
-        }, monitor);
+        await using var pipeline = new KeyedMessagePipeline(partitions: 3, capacity: 16, consumer.HandleAsync, monitor);
 
         var producer = Task.Run(async () =>
         {
@@ -42,13 +37,13 @@ public sealed class MessageThroughputTests(RedisServer redis)
         Assert.False(producer.IsCompleted);
         Assert.InRange(refusals, 1, Keys);
         Assert.Equal(refusals, monitor.Refused);
-        consumerGate.SetResult();
+        consumer.Open();
         await producer;
         await pipeline.CompleteAsync();
 
         Assert.Equal(Messages + Keys - refusals, monitor.Delivered);
         Assert.InRange(monitor.MaxDepth, 1, pipeline.Capacity);
-        AssertCompleteAndOrderedPerKey(received);
+        AssertCompleteAndOrderedPerKey(consumer.Received);
     }
 
     [Fact]
@@ -59,18 +54,10 @@ public sealed class MessageThroughputTests(RedisServer redis)
         await using var consumerSide = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var sent = new RedisStreamTransport(producerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
         var taken = new RedisStreamTransport(consumerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
-        var consumerGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var received = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
-        await using var consumer = await taken.ConsumeAsync("workers", "instance-b", async (message, token) =>
-        {
-            await consumerGate.Task.WaitAsync(token);
-            received.GetOrAdd(message.Key, _ => new()).Enqueue(int.Parse(message.Body, System.Globalization.CultureInfo.InvariantCulture));
-        });
+        var consumer = new GatedConsumer();
+        await using var consuming = await taken.ConsumeAsync("workers", "instance-b", consumer.HandleAsync);
 
-        var producer = Task.Run(async () =>
-        {
-            for (var i = 0; i < Messages; i++) await sent.PublishAsync(Message(i), Cancel);
-        }, Cancel);
+        var producer = Task.Run(() => PublishEachAsync(sent), Cancel);
         await Eventually.TrueAsync(() => Task.FromResult(sent.Monitor.ProducerWaits > 0));
         var backlogWhileBlocked = await sent.BacklogAsync();
         var refused = await Task.WhenAll(Enumerable.Range(0, Keys).Select(k => sent.TryPublishAsync(new KeyedMessage($"key-{k}", "-1"))));
@@ -78,13 +65,13 @@ public sealed class MessageThroughputTests(RedisServer redis)
         Assert.False(producer.IsCompleted);
         Assert.InRange(backlogWhileBlocked, 20, 3 * 20);
         Assert.Contains(false, refused);
-        consumerGate.SetResult();
+        consumer.Open();
         await producer;
         var expected = Messages + refused.Count(r => r);
         await Eventually.TrueAsync(async () => taken.Monitor.Delivered == expected && await sent.BacklogAsync() == 0, seconds: 30);
 
         Assert.InRange(sent.Monitor.MaxDepth, 1, sent.MaxBacklog);
-        AssertCompleteAndOrderedPerKey(received);
+        AssertCompleteAndOrderedPerKey(consumer.Received);
     }
 
     [Fact]
@@ -95,13 +82,8 @@ public sealed class MessageThroughputTests(RedisServer redis)
         await using var consumerSide = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var sent = new RedisStreamTransport(producerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
         var taken = new RedisStreamTransport(consumerSide, prefix, partitions: 3, maxBacklog: 20, new ThroughputMonitor(TimeProvider.System), TimeProvider.System);
-        var consumerGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var received = new ConcurrentDictionary<string, ConcurrentQueue<int>>();
-        await using var consumer = await taken.ConsumeAsync("workers", "instance-b", async (message, token) =>
-        {
-            await consumerGate.Task.WaitAsync(token);
-            received.GetOrAdd(message.Key, _ => new()).Enqueue(int.Parse(message.Body, System.Globalization.CultureInfo.InvariantCulture));
-        });
+        var consumer = new GatedConsumer();
+        await using var consuming = await taken.ConsumeAsync("workers", "instance-b", consumer.HandleAsync);
 
         // Batches of 50, one after the other: each batch is more than the three streams' bounds hold.
         var producer = Task.Run(async () =>
@@ -113,13 +95,34 @@ public sealed class MessageThroughputTests(RedisServer redis)
 
         Assert.False(producer.IsCompleted);
         Assert.InRange(backlogWhileBlocked, 20, 3 * 20);
-        consumerGate.SetResult();
+        consumer.Open();
         await producer;
         await Eventually.TrueAsync(async () => taken.Monitor.Delivered == Messages && await sent.BacklogAsync() == 0, seconds: 30);
 
         Assert.Equal(Messages, sent.Monitor.Published);
         Assert.InRange(sent.Monitor.MaxDepth, 1, sent.MaxBacklog);
-        AssertCompleteAndOrderedPerKey(received);
+        AssertCompleteAndOrderedPerKey(consumer.Received);
+    }
+
+    private static async Task PublishEachAsync(RedisStreamTransport sent)
+    {
+        for (var i = 0; i < Messages; i++) await sent.PublishAsync(Message(i), Cancel);
+    }
+
+    /// <summary>Holds every message until opened, then records each key's bodies in the order they arrive.</summary>
+    private sealed class GatedConsumer
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentDictionary<string, ConcurrentQueue<int>> Received { get; } = new();
+
+        public void Open() => _gate.SetResult();
+
+        public async ValueTask HandleAsync(KeyedMessage message, CancellationToken token)
+        {
+            await _gate.Task.WaitAsync(token);
+            Received.GetOrAdd(message.Key, _ => new()).Enqueue(int.Parse(message.Body, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     private static KeyedMessage Message(int i) => new($"key-{i % Keys}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));

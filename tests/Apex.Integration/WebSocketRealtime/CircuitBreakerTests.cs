@@ -63,10 +63,16 @@ public sealed class CircuitBreakerTests(CircuitBreakerTests.Host host) : IClassF
 
         Assert.All(failures, f => Assert.Equal(("quote.fallback", "downstream-failed"), (f.Type, Reason(f))));
         Assert.Equal("Open", Circuit(failures[^1]));
-        Assert.Equal(("quote.fallback", "circuit-open"), (whileOpen.Type, Reason(whileOpen)));
-        Assert.Equal(hitsWhenOpened, hitsWhileOpen);
+        // Open: the fallback answers and the downstream service is not called.
+        Assert.Equal(("quote.fallback", "circuit-open", hitsWhenOpened), (whileOpen.Type, Reason(whileOpen), hitsWhileOpen));
         Assert.Equal(("downstream-failed", "Open"), (Reason(failedProbe), Circuit(failedProbe)));
         Assert.Equal("circuit-open", Reason(reopened));
+        AssertClosedAgain(goodProbe, closed);
+    }
+
+    /// <summary>A good probe closes the breaker and the next quote comes from the downstream service again.</summary>
+    private static void AssertClosedAgain(HubFrame goodProbe, HubFrame closed)
+    {
         Assert.Equal(("quote", "Closed"), (goodProbe.Type, Circuit(goodProbe)));
         Assert.Equal(101.25m, closed.Data!.Value.GetProperty("price").GetDecimal());
     }

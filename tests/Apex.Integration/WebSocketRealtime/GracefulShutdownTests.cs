@@ -79,15 +79,17 @@ public sealed class GracefulShutdownTests(GracefulShutdownTests.Host host) : ICl
         var after = await Task.WhenAll(started.Select(s => ResumingClients.ReadMessagesAsync(s.Client, 21)));
         var resumed = await Task.WhenAll(started.Select(s => HubClient.WithinAsync(s.Client.Welcomes)));
 
-        for (var i = 0; i < started.Count; i++)
-        {
-            var all = before[i].Concat(after[i]).ToList();
-            Assert.Equal(Enumerable.Range(1, 31), ResumingClients.Numbers(all));
-            Assert.Equal(Enumerable.Range(1, 31).Select(n => (long)n), all.Select(m => m.Seq!.Value));
-            Assert.Equal(("leaving", "a"), (Instance(started[i].Welcome), Instance(resumed[i])));
-            Assert.Equal(Session(started[i].Welcome), Session(resumed[i]));
-            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, started[i].Client.Closes[0]);
-        }
+        for (var i = 0; i < started.Count; i++) AssertResumedWithEveryMessage(started[i], [.. before[i], .. after[i]], resumed[i]);
+    }
+
+    /// <summary>The client got messages 1-31 once and in order, and resumed its session on instance a after the stop closed it.</summary>
+    private static void AssertResumedWithEveryMessage((ReconnectingHubClient Client, HubFrame Welcome) started, List<HubFrame> all, HubFrame resumed)
+    {
+        Assert.Equal(Enumerable.Range(1, 31), ResumingClients.Numbers(all));
+        Assert.Equal(Enumerable.Range(1, 31).Select(n => (long)n), all.Select(m => m.Seq!.Value));
+        Assert.Equal(("leaving", "a"), (Instance(started.Welcome), Instance(resumed)));
+        Assert.Equal(Session(started.Welcome), Session(resumed));
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, started.Client.Closes[0]);
     }
 
     // The shutdown works on a snapshot of the open connections; one may end (and its request finish)

@@ -85,15 +85,18 @@ public sealed class LoadBalancingTests(LoadBalancingTests.Host host) : IClassFix
         var after = await Task.WhenAll(started.Select(s => ResumingClients.ReadMessagesAsync(s.Client, 21)));
         var resumed = await Task.WhenAll(started.Select(s => HubClient.WithinAsync(s.Client.Welcomes)));
 
-        for (var i = 0; i < started.Count; i++)
-        {
-            // The proxy moved the affinity cookie to the instance that took the client over.
-            await using var next = await HubClient.ConnectAsync(proxy.HubEndpoint, host.TokenFor(users[i]), o => o.Cookies = started[i].Client.Cookies);
-            Assert.Equal(Enumerable.Range(1, 31), ResumingClients.Numbers(before[i].Concat(after[i])));
-            Assert.Equal(("a", Session(started[i].Welcome)), (Instance(resumed[i]), Session(resumed[i])));
-            Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, started[i].Client.Closes[0]);
-            Assert.Equal("a", next.Instance);
-        }
+        for (var i = 0; i < started.Count; i++) await AssertMovedToAAsync(proxy, users[i], started[i], [.. before[i], .. after[i]], resumed[i]);
+    }
+
+    /// <summary>The client got messages 1-31, resumed its session on a, and the proxy's cookie now sends it to a.</summary>
+    private async Task AssertMovedToAAsync(HubProxy proxy, Apex.Platform.Auth.PlatformUser user, (ReconnectingHubClient Client, HubFrame Welcome) started, List<HubFrame> all, HubFrame resumed)
+    {
+        // The proxy moved the affinity cookie to the instance that took the client over.
+        await using var next = await HubClient.ConnectAsync(proxy.HubEndpoint, host.TokenFor(user), o => o.Cookies = started.Client.Cookies);
+        Assert.Equal(Enumerable.Range(1, 31), ResumingClients.Numbers(all));
+        Assert.Equal(("a", Session(started.Welcome)), (Instance(resumed), Session(resumed)));
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, started.Client.Closes[0]);
+        Assert.Equal("a", next.Instance);
     }
 
     // Round robin: a new client (no cookie yet) lands on the wanted instance within two tries.

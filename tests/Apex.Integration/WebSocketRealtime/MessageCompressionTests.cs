@@ -62,15 +62,7 @@ public sealed class MessageCompressionTests(MessageCompressionTests.Host host, I
     private async Task<(long Bytes, string? Extensions)> EchoOverTheWireAsync(JsonElement payload, bool compress)
     {
         long received = 0;
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new CountingStream(new NetworkStream(socket, ownsSocket: true), n => Interlocked.Add(ref received, n));
-            },
-        };
+        using var handler = CountingHandler(n => Interlocked.Add(ref received, n));
         using var invoker = new HttpMessageInvoker(handler);
         await using var client = await HubClient.ConnectAsync(HubClient.Endpoint(host.A), host.TokenFor(RealtimeHost.NewUser()), o =>
         {
@@ -87,6 +79,17 @@ public sealed class MessageCompressionTests(MessageCompressionTests.Host host, I
         var extensions = client.Socket.HttpResponseHeaders?.TryGetValue("Sec-WebSocket-Extensions", out var values) == true ? string.Join(",", values) : null;
         return (Interlocked.Read(ref received) - afterHandshake, extensions);
     }
+
+    /// <summary>A handler whose connections report every byte read from the wire: what the server sent, compressed or not.</summary>
+    private static SocketsHttpHandler CountingHandler(Action<int> onRead) => new()
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new CountingStream(new NetworkStream(socket, ownsSocket: true), onRead);
+        },
+    };
 
     // A page of agent-run history, the kind of payload the dashboard streams.
     private static JsonElement RunHistory() => JsonSerializer.SerializeToElement(Enumerable.Range(1, 150).Select(i => new

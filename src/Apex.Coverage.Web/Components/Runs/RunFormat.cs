@@ -24,6 +24,39 @@ public static class RunFormat
         _ => Color.Warning,
     };
 
+    /// <summary>A run asked to stop keeps its status until the test host is gone; the page says so meanwhile.</summary>
+    public static string StatusText(RunStatus status, bool canceling) => canceling && IsActive(status) ? "canceling" : RunJson.Lower(status);
+
+    public static Color StatusColor(RunStatus status, bool canceling) => canceling && IsActive(status) ? Color.Warning : StatusColor(status);
+
+    public static string OutcomeText(TestOutcome outcome) => outcome == TestOutcome.NotFound ? "not found" : RunJson.Lower(outcome);
+
+    public static string Seconds(double? seconds) => seconds is not { } s ? "—"
+        : s < 1 ? $"{s * 1000:0} ms"
+        : s < 60 ? $"{s:0.0} s"
+        : Duration(TimeSpan.FromSeconds(s));
+
+    /// <summary>The namespace of a test (all but its class and method), shown small under its name.</summary>
+    public static string Namespace(string fullyQualifiedName)
+    {
+        var parts = fullyQualifiedName.Split('(')[0].Split('.');
+        return parts.Length > 2 ? string.Join('.', parts[..^2]) : "";
+    }
+
+    /// <summary>A test's name without its namespace: "Class.Method" or a theory row's "Class.Method(x: 1)".</summary>
+    public static string Title(string displayName, string fullyQualifiedName)
+    {
+        var space = Namespace(fullyQualifiedName);
+        return space.Length > 0 && displayName.StartsWith(space + ".", StringComparison.Ordinal) ? displayName[(space.Length + 1)..] : displayName;
+    }
+
+    /// <summary>A commit as people quote it: its first ten characters.</summary>
+    public static string ShortCommit(string commit) => commit.Length > 10 ? commit[..10] : commit;
+
+    /// <summary>Only http(s) addresses become links; anything else CI sent is shown as text.</summary>
+    public static bool IsLink(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
     public static bool IsActive(RunStatus status) => status is RunStatus.Queued or RunStatus.Building or RunStatus.Running;
 
     public static string Duration(TimeSpan? span) => span is not { } s ? "—"

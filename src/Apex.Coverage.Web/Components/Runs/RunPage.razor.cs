@@ -20,6 +20,9 @@ public sealed partial class RunPage
 
     [Parameter] public long Id { get; set; }
 
+    /// <summary>An earlier run to compare with (?compare=), as a link can carry it.</summary>
+    [SupplyParameterFromQuery(Name = "compare")] public long? Compare { get; set; }
+
     [Inject] private RunReader Runs { get; set; } = null!;
 
     [Inject] private RunNotifier Notifier { get; set; } = null!;
@@ -48,9 +51,19 @@ public sealed partial class RunPage
 
     private int? Expected => Progress?.Expected;
 
+    /// <summary>Asked to stop here or, after a reload, by anyone on this node: the run ends once the test host is gone.</summary>
+    private bool Canceling => _canceling || Active.Find(Id)?.Reason == StopReason.Canceled;
+
+    private bool AllIn => Expected is int e and > 0 && _results.Count >= e;
+
     private double Percent => Expected is int e and > 0 ? Math.Min(100, 100.0 * _results.Count / e) : 0;
 
     private TimeSpan? Elapsed => _run?.StartedAt is { } started ? (_run.FinishedAt ?? Time.GetUtcNow()) - started : null;
+
+    // CI posts a finished file: its run has no wall time here, only the time its tests took.
+    private string TimeText => _run?.Source == RunSource.Ci
+        ? $"{RunFormat.Seconds(_results.Sum(r => r.DurationSeconds))} of test time"
+        : RunFormat.Duration(Elapsed);
 
     private string? BuildLog => _run?.Status == RunStatus.Building ? Progress?.BuildLog : _run?.BuildLog;
 
@@ -86,7 +99,6 @@ public sealed partial class RunPage
         {
             await LoadRunAsync();
         }
-
     }
 
     private void Add(TestResult result)
@@ -118,6 +130,7 @@ public sealed partial class RunPage
         }
 
         _canceling = true;
+        StateHasChanged();
         var outcome = await Requests.CancelAsync(Id, CancellationToken.None);
         if (outcome is CancelOutcome.Canceled or CancelOutcome.Stopping)
         {
@@ -126,6 +139,7 @@ public sealed partial class RunPage
 
         if (outcome is CancelOutcome.RunningElsewhere or CancelOutcome.AlreadyFinished)
         {
+            _canceling = outcome == CancelOutcome.AlreadyFinished;
             Snackbar.Add(outcome == CancelOutcome.RunningElsewhere ? "This run executes on another node." : "The run has already ended.", Severity.Info);
         }
     }
