@@ -27,8 +27,9 @@ public static class AnalyticsHostingExtensions
         services.TryAddSingleton<CoverageTrend>();
         services.TryAddSingleton<QuarantineBook>();
         services.TryAddSingleton<TestListReader>();
+        services.TryAddSingleton<MappingConflicts>();
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi().MapTestsApi();
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app.MapCoverageApi().MapTestsApi().MapMappingConflictsApi();
 }

@@ -30,7 +30,7 @@ public sealed class CoverageTrend(IDbContextFactory<CoverageDbContext> databases
         }
 
         var totals = report.Totals;
-        db.CoverageSnapshots.Add(new CoverageSnapshot
+        var snapshot = new CoverageSnapshot
         {
             AsOfResultId = newest,
             TakenAt = time.GetUtcNow(),
@@ -39,15 +39,13 @@ public sealed class CoverageTrend(IDbContextFactory<CoverageDbContext> databases
             ProtectedMrr = totals.ProtectedMrr,
             Mrr = totals.Mrr,
             FlakyRate = totals.FlakyRate,
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another page recorded the same state first (unique AsOfResultId): nothing is lost.
-        }
+        };
+        // "If absent": two recorders (runs ending at once, or two nodes) that computed the same
+        // state both get here; the second insert is skipped by the unique AsOfResultId instead of
+        // failing (which EF logs as an error even when the failure is caught).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Ingestion.BulkInserter.InsertNewAsync(db, [snapshot], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<TrendPoints> ReadAsync(CancellationToken cancellationToken = default)

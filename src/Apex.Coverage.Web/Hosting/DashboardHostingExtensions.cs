@@ -1,11 +1,13 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Audit;
+using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
+using Apex.Coverage.Web.Selection;
 using Apex.Coverage.Web.Standards;
 using MudBlazor.Services;
 
@@ -22,6 +24,7 @@ public static class DashboardHostingExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
+        builder.AddEdgeHardening();
         builder.AddApiDocumentation();
         builder.AddAudit();
         builder.AddAccess();
@@ -30,6 +33,8 @@ public static class DashboardHostingExtensions
         builder.AddRuns();
         builder.AddAnalytics();
         builder.AddCodeCoverage();
+        builder.AddSelection();
+        builder.AddCiReports();
         builder.AddStandards();
         builder.AddDashboardHealth();
         return builder;
@@ -37,10 +42,14 @@ public static class DashboardHostingExtensions
 
     public static WebApplication MapCoverageDashboard(this WebApplication app)
     {
+        app.UseEdgeHardening();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Pages get the error page; the API answers problem details (UseApiProblems).
+            app.UseWhen(c => !EdgeHardening.IsApi(c), page => page.UseExceptionHandler("/error", createScopeForErrors: true));
         }
+
+        app.UseApiProblems();
 
         app.UseAuthentication();
         app.UseAuthorization();
@@ -55,6 +64,8 @@ public static class DashboardHostingExtensions
         app.MapRuns();
         app.MapAnalytics();
         app.MapCodeCoverage();
+        app.MapSelection();
+        app.MapCiReports();
         app.MapDashboardHealth();
         return app;
     }

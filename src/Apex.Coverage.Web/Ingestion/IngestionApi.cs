@@ -71,7 +71,7 @@ public static class IngestionApi
             }
 
             await using var upload = await uploads.ReadAsync(context.Request, cancellationToken);
-            var file = ResultFileParser.Parse(upload.Content);
+            var file = ResultFileParser.Parse(upload.Content, options.Value.MaxResultsPerFile);
             var outcome = await ingestor.IngestAsync(request.For(upload), file, cancellationToken);
             var response = ToResponse(outcome) with { Message = request.SuiteDefaulted ? DefaultSuiteMessage(outcome.Run.SuiteName) : null };
             (outcomeName, stored) = outcome.Created ? ("created", outcome.Run.Total) : ("duplicate", 0);
@@ -140,7 +140,7 @@ internal sealed record ValidatedIngestion(
     /// <summary>Without an Idempotency-Key header, the file's hash and the commit make the key.</summary>
     public IngestionRequest For(ResultUpload upload) => new(
         Suite, Source, Commit, Branch, BuildUrl, TokenName,
-        IdempotencyKey ?? $"sha256:{upload.Sha256}:{Commit}", upload.FileName);
+        IdempotencyKey ?? $"sha256:{upload.Sha256}:{Commit}", upload.FileName, upload.Sha256, KeyGiven: IdempotencyKey is not null);
 }
 
 internal static class IngestionRequestFactory

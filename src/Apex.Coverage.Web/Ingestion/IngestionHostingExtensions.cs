@@ -22,6 +22,7 @@ public static class IngestionHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ResultUploadReader>();
         services.TryAddSingleton<ResultIngestor>();
+        services.AddHostedService<SpoolSweeper>();
         return builder;
     }
 

@@ -33,7 +33,7 @@ internal static class JUnitReader
         public List<(string Name, string Value)> Properties { get; } = [];
     }
 
-    public static ParsedResultFile Read(XmlReader reader)
+    public static ParsedResultFile Read(XmlReader reader, int maxResults = int.MaxValue)
     {
         var results = new List<ParsedResult>();
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -44,6 +44,11 @@ internal static class JUnitReader
             {
                 var testCase = ReadCase(reader);
                 results.Add(ToResult(testCase, keys, traits));
+                if (results.Count > maxResults)
+                {
+                    throw ResultFileException.TooManyResults(maxResults);
+                }
+
                 continue;
             }
 

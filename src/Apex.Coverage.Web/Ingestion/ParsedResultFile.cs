@@ -36,6 +36,12 @@ public sealed record ParsedResultFile(
     public int Failed => Results.Count(r => r.Outcome == TestOutcome.Failed);
 
     public int Skipped => Results.Count(r => r.Outcome is TestOutcome.Skipped or TestOutcome.NotFound);
+
+    /// <summary>Results whose names were longer than <see cref="ResultLimits.MaxNameLength"/> and were cut.</summary>
+    public int NamesCut { get; init; }
+
+    /// <summary>Results whose durations were above <see cref="ResultLimits.MaxDuration"/> and were clamped.</summary>
+    public int DurationsClamped { get; init; }
 }
 
 /// <summary>
@@ -51,4 +57,9 @@ public sealed class ResultFileException(int statusCode, string title, string det
 
     public static ResultFileException BadFile(string title, string detail, Exception? inner = null) =>
         new(StatusCodes.Status400BadRequest, title, detail, inner);
+
+    public static ResultFileException TooManyResults(int max) =>
+        new(StatusCodes.Status413PayloadTooLarge, "Too many results in one file",
+            $"The file holds more than {max} test results (setting Ingestion:MaxResultsPerFile). Split the test run into several uploads, "
+            + "or raise the limit on the dashboard.");
 }

@@ -25,18 +25,20 @@ public static class ResultFileParser
         CloseInput = false,
     };
 
-    public static ParsedResultFile Parse(Stream stream)
+    /// <summary>Parses the file, stopping with a 413 once it holds more than <paramref name="maxResults"/> results,
+    /// and applies <see cref="ResultLimits"/> (names cut, durations clamped).</summary>
+    public static ParsedResultFile Parse(Stream stream, int maxResults = int.MaxValue)
     {
         using var reader = XmlReader.Create(stream, Settings);
         try
         {
             reader.MoveToContent();
-            return (reader.LocalName, reader.NamespaceURI) switch
+            return ResultLimits.Apply((reader.LocalName, reader.NamespaceURI) switch
             {
-                ("TestRun", TrxNamespace) => TrxReader.Read(reader),
-                ("testsuites" or "testsuite", "") => JUnitReader.Read(reader),
+                ("TestRun", TrxNamespace) => TrxReader.Read(reader, maxResults),
+                ("testsuites" or "testsuite", "") => JUnitReader.Read(reader, maxResults),
                 _ => throw UnknownRoot(reader),
-            };
+            });
         }
         catch (XmlException ex)
         {

@@ -6,9 +6,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Apex.Coverage.Web.Ingestion;
 
 /// <summary>Where an uploaded file came from and what makes it the same upload again.</summary>
+/// <remarks><paramref name="Sha256"/> is the stored file's hash; <paramref name="KeyGiven"/> says the key came from an
+/// Idempotency-Key header, so the same key with another file is a conflict rather than a retry.</remarks>
 public sealed record IngestionRequest(
     string Suite, RunSource Source, string? Commit, string? Branch, string? BuildUrl, string? TokenName,
-    string IdempotencyKey, string? FileName);
+    string IdempotencyKey, string? FileName, string? Sha256 = null, bool KeyGiven = false);
 
 public sealed record IngestionOutcome(TestRun Run, bool Created);
 
@@ -26,18 +28,26 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
 
     public async Task<IngestionOutcome> IngestAsync(IngestionRequest request, ParsedResultFile file, CancellationToken cancellationToken)
     {
+        if (file.Results.Count == 0)
+        {
+            // A file without a single result is a broken CI step, never a green run.
+            throw ResultFileException.BadFile("No test results",
+                "The file holds no test result (no <testcase> or <UnitTestResult>), so it is not stored: an empty run would show as passed. "
+                + "Check that the test step ran and wrote its results before the upload step.");
+        }
+
         await _writes.WaitAsync(cancellationToken);
         try
         {
             return await FindAsync(request, cancellationToken) is { } existing
-                ? new IngestionOutcome(existing, Created: false)
+                ? new IngestionOutcome(SameUpload(request, existing), Created: false)
                 : await StoreAsync(request, file, cancellationToken);
         }
         catch (DbUpdateException)
         {
             // Another process stored the same upload between our look-up and our insert.
             var raced = await FindAsync(request, CancellationToken.None);
-            return raced is null ? throw new InvalidOperationException("Storing the upload failed.") : new IngestionOutcome(raced, Created: false);
+            return raced is null ? throw new InvalidOperationException("Storing the upload failed.") : new IngestionOutcome(SameUpload(request, raced), Created: false);
         }
         finally
         {
@@ -46,6 +56,16 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
     }
 
     public void Dispose() => _writes.Dispose();
+
+    // A retry sends the same file again; the same key with another file is a client's mistake
+    // that must not be answered with the old run as if the new file were stored.
+    private static TestRun SameUpload(IngestionRequest request, TestRun existing) =>
+        !request.KeyGiven || request.Sha256 is null || existing.UploadSha256 is null
+            || string.Equals(existing.UploadSha256, request.Sha256, StringComparison.OrdinalIgnoreCase)
+            ? existing
+            : throw new ResultFileException(StatusCodes.Status409Conflict, "Idempotency-Key already used for another file",
+                $"The Idempotency-Key '{request.IdempotencyKey}' was used for run {existing.Id} with a different file. A retry must send the same "
+                + "file; a new file needs a new key (or none: the file's hash and the commit then make the key).");
 
     private async Task<TestRun?> FindAsync(IngestionRequest request, CancellationToken cancellationToken)
     {
@@ -64,7 +84,7 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
         db.TestRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
         await BulkInserter.InsertAsync(db, [.. file.Results.Select(r => ToEntity(r, run.Id, request.Suite, request.Commit, now))], cancellationToken);
-        await new DiscoveredTestUpdater(db, request, now).ApplyAsync(file, cancellationToken);
+        await new DiscoveredTestUpdater(db, request, run.Id, now).ApplyAsync(file, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new IngestionOutcome(run, Created: true);
     }
@@ -83,6 +103,7 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
             BuildUrl = request.BuildUrl,
             TokenName = request.TokenName,
             IdempotencyKey = request.IdempotencyKey,
+            UploadSha256 = request.Sha256,
             CreatedAt = now,
             StartedAt = started,
             FinishedAt = finished < started ? started : finished,
@@ -91,7 +112,7 @@ public sealed class ResultIngestor(IDbContextFactory<CoverageDbContext> factory,
             Failed = file.Failed,
             Skipped = file.Skipped,
             Message = $"Posted by CI as a {(file.Format == ResultFileFormat.Trx ? "TRX" : "JUnit XML")} file"
-                + (request.FileName is null ? "." : $" ({request.FileName})."),
+                + (request.FileName is null ? "." : $" ({request.FileName}).") + ResultLimits.Describe(file),
         };
     }
 

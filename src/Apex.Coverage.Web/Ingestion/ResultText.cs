@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Xml;
 
 namespace Apex.Coverage.Web.Ingestion;
@@ -9,11 +10,33 @@ internal static class ResultText
     /// <summary>Output, messages and stack traces are kept up to this many characters each.</summary>
     public const int MaxLength = 32 * 1024;
 
-    /// <summary>The element's text (the reader moves past it), cut to <see cref="MaxLength"/>; null when empty.</summary>
+    /// <summary>
+    /// The element's text, its child elements' text included (a &lt;failure&gt; may wrap its trace in
+    /// markup), cut to <see cref="MaxLength"/>; null when empty. The reader moves past the element.
+    /// </summary>
     public static string? ReadElementText(XmlReader reader)
     {
-        var text = reader.ReadElementContentAsString();
-        return Cut(text);
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return null;
+        }
+
+        var depth = reader.Depth;
+        var text = new StringBuilder();
+        reader.Read();
+        while (!reader.EOF && !(reader.Depth == depth && reader.NodeType == XmlNodeType.EndElement))
+        {
+            if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace && text.Length <= MaxLength)
+            {
+                text.Append(reader.Value, 0, Math.Min(reader.Value.Length, MaxLength + 1 - text.Length));
+            }
+
+            reader.Read();
+        }
+
+        reader.Read();
+        return Cut(text.ToString());
     }
 
     /// <summary>

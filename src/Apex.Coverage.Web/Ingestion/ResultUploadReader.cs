@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using Apex.Coverage.Web.Results;
 using Microsoft.AspNetCore.Http.Features;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -24,6 +26,7 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
     {
         var limit = options.Value.MaxBodyBytes;
         AllowBodyUpTo(request, limit + MultipartOverhead);
+        RequireBodyRate(request, options.Value);
         if (request.ContentLength > limit + MultipartOverhead)
         {
             throw TooLarge(limit, $"The request says its body is {request.ContentLength} bytes.");
@@ -31,12 +34,35 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
 
         try
         {
-            var (body, fileName, gzip) = await OpenFileAsync(request, cancellationToken);
-            return await SpoolAsync(body, fileName, gzip, limit, cancellationToken);
+            return await ReadFileAsync(request, limit, cancellationToken);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw TooLarge(limit, "The server stopped reading the body at the limit.");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            throw TooSlow(ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Kestrel ends a read below the minimum data rate by cancelling it, the request itself alive.
+            throw TooSlow(ex);
+        }
+    }
+
+    private ResultFileException TooSlow(Exception ex) =>
+        new(StatusCodes.Status408RequestTimeout, "Request body too slow",
+            $"The body arrived slower than {options.Value.MinBodyBytesPerSecond} bytes per second after a grace period of "
+            + $"{options.Value.BodyGracePeriod.TotalSeconds} s (settings Ingestion:MinBodyBytesPerSecond, Ingestion:BodyGracePeriod), "
+            + "so the upload was stopped and nothing was stored. Post the file again from a faster link.", ex);
+
+    // A body trickled a few bytes at a time would hold a request (and its spool file) open for hours.
+    private static void RequireBodyRate(HttpRequest request, IngestionOptions options)
+    {
+        if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } feature)
+        {
+            feature.MinDataRate = new MinDataRate(options.MinBodyBytesPerSecond, options.BodyGracePeriod);
         }
     }
 
@@ -48,12 +74,12 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         }
     }
 
-    private static async Task<(Stream Body, string? FileName, bool Gzip)> OpenFileAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<ResultUpload> ReadFileAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         var gzip = IsGzip(request.Headers.ContentEncoding.ToString());
         if (string.IsNullOrEmpty(request.ContentType))
         {
-            return (request.Body, null, gzip);
+            return await SpoolAsync(request.Body, null, gzip, limit, cancellationToken);
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType))
@@ -63,25 +89,27 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
 
         if (mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return await OpenMultipartFileAsync(request, mediaType, gzip, cancellationToken);
+            return await ReadMultipartFileAsync(request, mediaType, gzip, limit, cancellationToken);
         }
 
         var type = mediaType.MediaType.Value ?? string.Empty;
         if (XmlMediaTypes.Contains(type, StringComparer.OrdinalIgnoreCase) || type.EndsWith("+xml", StringComparison.OrdinalIgnoreCase))
         {
-            return (request.Body, null, gzip);
+            return await SpoolAsync(request.Body, null, gzip, limit, cancellationToken);
         }
 
         if (type.Equals("application/gzip", StringComparison.OrdinalIgnoreCase))
         {
-            return (request.Body, null, true);
+            return await SpoolAsync(request.Body, null, true, limit, cancellationToken);
         }
 
         throw WrongType(request.ContentType);
     }
 
-    private static async Task<(Stream, string?, bool)> OpenMultipartFileAsync(
-        HttpRequest request, MediaTypeHeaderValue mediaType, bool gzip, CancellationToken cancellationToken)
+    // The first file part is spooled and the rest of the form read: a second file is refused rather
+    // than silently dropped (the sender meant both to count).
+    private static async Task<ResultUpload> ReadMultipartFileAsync(
+        HttpRequest request, MediaTypeHeaderValue mediaType, bool gzip, long limit, CancellationToken cancellationToken)
     {
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
@@ -90,21 +118,42 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         }
 
         var reader = new MultipartReader(boundary, request.Body);
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        ResultUpload? upload = null;
+        try
         {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
+                if (!(ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition()))
+                {
+                    continue;
+                }
+
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
-                var sectionGzip = gzip || IsGzip(section.Headers?.GetValueOrDefault(HeaderNames.ContentEncoding).ToString())
-                    || string.Equals(section.ContentType, "application/gzip", StringComparison.OrdinalIgnoreCase)
-                    || (fileName?.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ?? false);
-                return (section.Body, fileName, sectionGzip);
+                upload = upload is null
+                    ? await SpoolAsync(section.Body, fileName, gzip || IsGzipPart(section, fileName), limit, cancellationToken)
+                    : throw ResultFileException.BadFile("More than one file in the form",
+                        $"The multipart form holds a second file ('{fileName}') after '{upload.FileName}'. Post one result file per request "
+                        + "(merge them first, or make one upload per file).");
             }
         }
+        catch
+        {
+            if (upload is not null)
+            {
+                await upload.DisposeAsync();
+            }
 
-        throw ResultFileException.BadFile("No file in the form",
+            throw;
+        }
+
+        return upload ?? throw ResultFileException.BadFile("No file in the form",
             "The multipart form has no file part. Send the result file as a file field, for example: curl -F \"file=@TestResults/results.trx\" ...");
     }
+
+    private static bool IsGzipPart(MultipartSection section, string? fileName) =>
+        IsGzip(section.Headers?.GetValueOrDefault(HeaderNames.ContentEncoding).ToString())
+        || string.Equals(section.ContentType, "application/gzip", StringComparison.OrdinalIgnoreCase)
+        || (fileName?.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ?? false);
 
     private static async Task<ResultUpload> SpoolAsync(Stream body, string? fileName, bool gzip, long limit, CancellationToken cancellationToken)
     {
@@ -131,7 +180,7 @@ public sealed class ResultUploadReader(IOptions<IngestionOptions> options)
         }
     }
 
-    private static FileStream NewSpool() => new(Path.Combine(Path.GetTempPath(), $"apex-upload-{Guid.NewGuid():N}.xml"),
+    private static FileStream NewSpool() => new(SpoolSweeper.NewSpoolPath(),
         FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 
     // `gzip -c results.trx | curl --data-binary @-` without Content-Encoding: gzip is still a gzip

@@ -45,7 +45,7 @@ internal static class TrxReader
         string? ExecutionId, string? TestId, string TestName, TestOutcome Outcome, double Duration,
         DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Message, string? StackTrace, string? Output);
 
-    public static ParsedResultFile Read(XmlReader reader)
+    public static ParsedResultFile Read(XmlReader reader, int maxResults = int.MaxValue)
     {
         var pending = new List<PendingResult>();
         var definitions = new Dictionary<string, Definition>(StringComparer.OrdinalIgnoreCase);
@@ -57,6 +57,11 @@ internal static class TrxReader
                 if (reader.LocalName == "UnitTestResult")
                 {
                     ReadResult(reader, pending);
+                    if (pending.Count > maxResults)
+                    {
+                        throw ResultFileException.TooManyResults(maxResults);
+                    }
+
                     continue;
                 }
 

@@ -29,4 +29,21 @@ public sealed class DiscoveredTest
 
     /// <summary>Set when the test was not found by the latest discovery of its suite.</summary>
     public bool Missing { get; set; }
+
+    /// <summary>
+    /// Set when discovery of the suite's own build described the test: its traits and plan items are
+    /// then discovery's alone, and an upload can no longer change them (issue 15, ADR 0180).
+    /// </summary>
+    public bool MappedByDiscovery { get; set; }
+
+    /// <summary>
+    /// The plan items an upload claimed for a discovered test when they differ from discovery's
+    /// ("1,2", or "" for none): a mapping conflict shown as a finding, never applied.
+    /// </summary>
+    public string? ClaimedPlanItems { get; set; }
+
+    /// <summary>The run of the upload that made the latest <see cref="ClaimedPlanItems"/> claim.</summary>
+    public long? ClaimedByRunId { get; set; }
+
+    public DateTimeOffset? ClaimedAt { get; set; }
 }

@@ -14,6 +14,8 @@ internal sealed class TestRunConfiguration : IEntityTypeConfiguration<TestRun>
         builder.Property(r => r.Branch).HasMaxLength(300);
         builder.Property(r => r.TokenName).HasMaxLength(100);
         builder.Property(r => r.IdempotencyKey).HasMaxLength(200);
+        builder.Property(r => r.UploadSha256).HasMaxLength(64);
+        builder.Property(r => r.ProcessMarker).HasMaxLength(100);
         builder.Property(r => r.Node).HasMaxLength(200);
         builder.HasIndex(r => r.Status);
         builder.HasIndex(r => new { r.SuiteName, r.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
@@ -46,6 +48,7 @@ internal sealed class DiscoveredTestConfiguration : IEntityTypeConfiguration<Dis
         builder.Property(t => t.SuiteName).HasMaxLength(200);
         builder.Property(t => t.FullyQualifiedName).HasMaxLength(1000);
         builder.Property(t => t.PlanItems).HasMaxLength(200);
+        builder.Property(t => t.ClaimedPlanItems).HasMaxLength(200);
         builder.HasIndex(t => new { t.SuiteName, t.FullyQualifiedName }).IsUnique();
     }
 }

@@ -35,6 +35,19 @@ public sealed class TestRun
     /// <summary>For CI uploads: the Idempotency-Key header, or a hash of the posted file.</summary>
     public string? IdempotencyKey { get; set; }
 
+    /// <summary>
+    /// For CI uploads: the SHA-256 of the file as stored, so an Idempotency-Key reused with another
+    /// file is told apart from a retry of the same one (409, not the old run).
+    /// </summary>
+    public string? UploadSha256 { get; set; }
+
+    /// <summary>
+    /// The marker every process of an executed run carries in its environment
+    /// (<see cref="Runs.RunProcessReaper"/>), kept so a restarted dashboard can end the processes of a
+    /// run it marks interrupted.
+    /// </summary>
+    public string? ProcessMarker { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }

@@ -116,6 +116,7 @@ public sealed partial class RunExecutor(
             (settings, collectorMissing) = coverageSettings.AddTo(settings, suite.Assembly);
         }
 
+        await RememberMarkerAsync(run.Id, marker, control.Token);
         VsTestRunCompletion completion;
         try
         {
@@ -148,6 +149,13 @@ public sealed partial class RunExecutor(
         var recorded = await recorder.CompleteAsync(crashed, crashed is null ? [] : expected);
         LogRecorded(run.Id, recorded.Total, recorded.Commits, recorded.PersistAndPush.TotalMilliseconds / Math.Max(1, recorded.Total));
         return RunEnding.Decide(control.Reason, completion, recorded, suite.RunTimeout);
+    }
+
+    // Kept with the run, so a dashboard restarted after a kill -9 can end this run's processes (RunRecovery).
+    private async Task RememberMarkerAsync(long runId, string marker, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        await db.TestRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.ProcessMarker, marker), cancellationToken);
     }
 
     // The results stand whatever happens to the report: a missing one only adds a note to the run.

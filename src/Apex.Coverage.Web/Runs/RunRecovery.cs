@@ -51,7 +51,7 @@ internal sealed partial class RunRecovery(
         var orphans = await db.TestRuns
             .Where(r => (r.Status == RunStatus.Building || r.Status == RunStatus.Running) && r.Source != RunSource.Ci)
             .Where(r => ownToo ? r.Node == null || r.Node == me || !alive.Contains(r.Node) : r.Node != null && r.Node != me && !alive.Contains(r.Node))
-            .Select(r => new { r.Id, r.Node }).ToListAsync(cancellationToken);
+            .Select(r => new { r.Id, r.Node, r.ProcessMarker }).ToListAsync(cancellationToken);
         var ended = 0;
         foreach (var run in orphans)
         {
@@ -66,6 +66,7 @@ internal sealed partial class RunRecovery(
             if (changed > 0)
             {
                 ended++;
+                ReapOwn(run.Id, run.Node, run.ProcessMarker);
                 notifier.Publish(new RunUpdate(run.Id, RunUpdateKind.Status));
                 notifier.Publish(new RunUpdate(run.Id, RunUpdateKind.Ended));
             }
@@ -73,6 +74,20 @@ internal sealed partial class RunRecovery(
 
         return ended;
     }
+
+    // The test hosts of a run this node left behind (a kill -9 of the dashboard orphans them, and
+    // they keep running the suite and its servers); another node's processes are not on this machine.
+    private void ReapOwn(long runId, string? node, string? marker)
+    {
+        if (marker is not null && (node is null || node == nodes.Value.Name))
+        {
+            var killed = RunProcessReaper.Reap(marker);
+            LogReaped(runId, killed);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} interrupted: {Count} of its orphaned test processes ended")]
+    private partial void LogReaped(long runId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runs recovered at start-up of node {Node}: {Interrupted} interrupted, {Queued} queued again")]
     private partial void LogRecovered(string node, int interrupted, int queued);

@@ -9,11 +9,12 @@ public sealed record RunSelection(
     IReadOnlyList<int>? PlanItems = null,
     string? Category = null,
     string? Priority = null,
-    bool OnlyFailed = false)
+    bool OnlyFailed = false,
+    TimeSpan? Budget = null)
 {
     public static RunSelection WholeSuite { get; } = new();
 
-    public bool IsWholeSuite => PlanItems is not { Count: > 0 } && Category is null && Priority is null && !OnlyFailed;
+    public bool IsWholeSuite => PlanItems is not { Count: > 0 } && Category is null && Priority is null && !OnlyFailed && Budget is null;
 
     /// <summary>A short description for lists and pages: "plan items 1, 2", "category auth", ...</summary>
     public string Describe()
@@ -32,6 +33,7 @@ public sealed record RunSelection(
         if (Category is not null) parts.Add($"category {Category}");
         if (Priority is not null) parts.Add($"priority {Priority}");
         if (OnlyFailed) parts.Add("only failed");
+        if (Budget is { } budget) parts.Add($"budget {budget:c}");
         return string.Join(", ", parts);
     }
 }

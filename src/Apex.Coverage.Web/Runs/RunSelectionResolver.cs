@@ -13,18 +13,46 @@ public sealed class SelectionException(string message) : Exception(message);
 /// and "only failed" into the names of the tests that failed in the suite's last finished run.
 /// Several criteria narrow each other.
 /// </summary>
-public sealed class RunSelectionResolver(PlanCatalog catalog, IDbContextFactory<CoverageDbContext> databases)
+/// A budget picks the tests by MRR at risk per second (<see cref="IBudgetSelector"/>) and stands alone.
+public sealed class RunSelectionResolver(PlanCatalog catalog, IDbContextFactory<CoverageDbContext> databases, IBudgetSelector? budgets = null)
 {
     public async Task<ResolvedSelection> ResolveAsync(string suite, RunSelection selection, CancellationToken cancellationToken)
     {
+        if (selection.Budget is { } budget)
+        {
+            return await ResolveBudgetAsync(suite, selection, budget, cancellationToken);
+        }
+
         var items = PlanItemsOf(selection);
         var names = selection.OnlyFailed ? await LastFailedAsync(suite, cancellationToken) : null;
         return new ResolvedSelection(items, names);
     }
 
+    /// <summary>A selection names at most this many plan items (a plan has a few hundred at most).</summary>
+    public const int MaxPlanItems = 1000;
+
+    private async Task<ResolvedSelection> ResolveBudgetAsync(string suite, RunSelection selection, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (selection with { Budget = null } is not { IsWholeSuite: true })
+        {
+            throw new SelectionException("A budget chooses the tests itself; ask for it without plan items, a category, a priority or only-failed.");
+        }
+
+        // Hosts composed without Selection/ (bUnit tests of other pages) have no selector.
+        var names = budgets is null
+            ? throw new SelectionException("Budgeted selection is not part of this host.")
+            : await budgets.SelectAsync(suite, budget, cancellationToken);
+        return new ResolvedSelection(null, names.ToHashSet(StringComparer.Ordinal));
+    }
+
     private HashSet<int>? PlanItemsOf(RunSelection selection)
     {
         HashSet<int>? items = selection.PlanItems is { Count: > 0 } asked ? [.. asked] : null;
+        if (items is not null)
+        {
+            CheckKnown(items);
+        }
+
         if (selection.Category is null && selection.Priority is null)
         {
             return items;
@@ -44,6 +72,29 @@ public sealed class RunSelectionResolver(PlanCatalog catalog, IDbContextFactory<
         }
 
         return items is { Count: > 0 } ? items : throw new SelectionException("The plan items, category and priority asked for have no plan item in common.");
+    }
+
+    // Unknown numbers are refused by name rather than queued as a run that selects nothing.
+    private void CheckKnown(HashSet<int> items)
+    {
+        if (items.Count > MaxPlanItems)
+        {
+            throw new SelectionException($"The selection names {items.Count} plan items; at most {MaxPlanItems} can be asked for at once.");
+        }
+
+        if (catalog.Current?.Document is not { } plan)
+        {
+            return;
+        }
+
+        var unknown = items.Where(n => !plan.Items.Any(i => i.Number == n)).Order().ToList();
+        if (unknown.Count > 0)
+        {
+            var shown = string.Join(", ", unknown.Take(20)) + (unknown.Count > 20 ? $" and {unknown.Count - 20} more" : "");
+            throw new SelectionException($"Plan item{(unknown.Count > 1 ? "s" : "")} {shown} {(unknown.Count > 1 ? "are" : "is")} not in the plan "
+                + (plan.Items.Count > 0 ? $"(it has items {plan.Items.Min(i => i.Number)} to {plan.Items.Max(i => i.Number)}). " : "(it has no items). ")
+                + "GET /api/v1/plan lists them.");
+        }
     }
 
     private static HashSet<int> ItemsOfCategories(PlanDocument plan, IReadOnlyCollection<string> slugs, string whenNone)

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Apex.Coverage.Web.Runs;
 
-public sealed record StartRunRequest(string? Suite, int[]? PlanItems, string? Category, string? Priority, bool? OnlyFailed, bool? CollectCoverage);
+public sealed record StartRunRequest(string? Suite, int[]? PlanItems, string? Category, string? Priority, bool? OnlyFailed, bool? CollectCoverage, string? Budget = null);
 
 public sealed record RunCreatedJson(long Id, string Status);
 
@@ -65,9 +65,10 @@ public static class RunsApi
             return TokenSuiteRefused();
         }
 
-        var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false);
         try
         {
+            var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false,
+                RunBudget.Parse(request.Budget));
             var id = await requests.StartAsync(request.Suite, selection, RunSource.Api, request.CollectCoverage ?? false, http.ApiTokenName(), cancellationToken);
             await audit.RecordAsync(AuditActor.Of(http.User), AuditActions.RunStarted, $"run {id}", "through the API", cancellationToken);
             return TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "queued"));

@@ -90,5 +90,11 @@ public sealed class SuiteDiscovery(IDbContextFactory<CoverageDbContext> database
         row.PlanItems = PlanIds.Store(rows.SelectMany(PlanItemsOf));
         row.LastSeenAt = now;
         row.Missing = false;
+        // From now on the build decides this test's plan items; an upload's other claim stays a finding.
+        row.MappedByDiscovery = true;
+        if (row.ClaimedPlanItems == row.PlanItems)
+        {
+            (row.ClaimedPlanItems, row.ClaimedByRunId, row.ClaimedAt) = (null, null, null);
+        }
     }
 }

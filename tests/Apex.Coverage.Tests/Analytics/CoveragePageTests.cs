@@ -42,6 +42,7 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<DashboardTelemetry>();
         Services.AddSingleton<CoverageReportHub>();
         Services.AddSingleton<CoverageTrend>();
+        Services.AddSingleton<MappingConflicts>();
         Services.AddSingleton<QuarantineBook>();
         Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));
         Services.AddSingleton(new StandardsSuite("L2", null, Path.GetTempPath()));

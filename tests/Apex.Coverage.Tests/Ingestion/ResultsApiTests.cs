@@ -181,7 +181,7 @@ public sealed class ResultsApiTests
     }
 
     [Fact]
-    public async Task PostResults_AnswersExistingRun_WhenIdempotencyKeyRepeatsWithOtherFile()
+    public async Task PostResults_Answers409_WhenIdempotencyKeyRepeatsWithOtherFile()
     {
         await using var factory = new IngestionHostFactory();
         using var client = await factory.CreateAuthorizedClientAsync();
@@ -193,7 +193,9 @@ public sealed class ResultsApiTests
         using var created = await client.SendAsync(first, Ct);
         using var replayed = await client.SendAsync(retry, Ct);
 
-        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (created.StatusCode, replayed.StatusCode));
+        // The same key with another file is not a retry: answering the old run would hide the new file.
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Conflict), (created.StatusCode, replayed.StatusCode));
+        Assert.Equal("application/problem+json", replayed.Content.Headers.ContentType?.MediaType);
         await using var db = factory.CreateDbContext();
         Assert.Equal("build-42", (await db.TestRuns.SingleAsync(Ct)).IdempotencyKey);
     }

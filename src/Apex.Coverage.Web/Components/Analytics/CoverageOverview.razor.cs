@@ -9,13 +9,19 @@ public sealed partial class CoverageOverview
     [Inject]
     private CoverageTrend Trends { get; set; } = null!;
 
+    [Inject]
+    private MappingConflicts MappingConflicts { get; set; } = null!;
+
     private TrendPoints? Trend { get; set; }
+
+    private IReadOnlyList<MappingConflict> Conflicts { get; set; } = [];
 
     protected override async Task LoadAsync()
     {
         // The trend's points are recorded when runs end (TrendRecorder), not by whoever looks.
         await base.LoadAsync();
         Trend = await Trends.ReadAsync();
+        Conflicts = await MappingConflicts.ReadAsync(50);
     }
 
     private static double ImplementedShare(CoverageFigures totals) => totals.Items == 0 ? 0 : (double)totals.Implemented / totals.Items;

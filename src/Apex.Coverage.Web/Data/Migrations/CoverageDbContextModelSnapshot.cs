@@ -458,6 +458,16 @@ namespace Apex.Coverage.Web.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedByRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedPlanItems")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -471,6 +481,9 @@ namespace Apex.Coverage.Web.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MappedByDiscovery")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Missing")
@@ -617,6 +630,10 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.Property<int>("Passed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ProcessMarker")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SelectionJson")
                         .HasColumnType("TEXT");
 
@@ -650,6 +667,10 @@ namespace Apex.Coverage.Web.Data.Migrations
 
                     b.Property<int>("Total")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("UploadSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

@@ -481,6 +481,16 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long?>("ClaimedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ClaimedByRunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ClaimedPlanItems")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -495,6 +505,9 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
 
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("MappedByDiscovery")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("Missing")
                         .HasColumnType("boolean");
@@ -644,6 +657,10 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                     b.Property<int>("Passed")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ProcessMarker")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("SelectionJson")
                         .HasColumnType("text");
 
@@ -677,6 +694,10 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
 
                     b.Property<int>("Total")
                         .HasColumnType("integer");
+
+                    b.Property<string>("UploadSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
 
