@@ -13,6 +13,8 @@ public static class SelectionHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SelectionService>();
         services.TryAddSingleton<ReplayService>();
+        services.TryAddSingleton<CoverageMap>();
+        services.TryAddSingleton<GitChanges>();
         services.TryAddSingleton<IBudgetSelector>(provider => provider.GetRequiredService<SelectionService>());
         return builder;
     }

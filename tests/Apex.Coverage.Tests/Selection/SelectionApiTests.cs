@@ -23,7 +23,7 @@ public sealed class SelectionApiTests(SelectionHost host)
 
     private async Task<JsonElement> SelectionAsync(string budget)
     {
-        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
+        using var client = await host.ClientWithTokenAsync();
         return await client.GetFromJsonAsync<JsonElement>($"/api/v1/selection?budget={budget}&format=json", Ct);
     }
 
@@ -56,7 +56,7 @@ public sealed class SelectionApiTests(SelectionHost host)
     public async Task GetSelectionFilter_SelectsExactlyTheListedTests_WhenGivenToDotnetTest()
     {
         var budget = await PartialBudgetAsync();
-        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
+        using var client = await host.ClientWithTokenAsync();
         var filter = await client.GetStringAsync($"/api/v1/selection?budget={budget}&format=filter", Ct);
         var listed = (await client.GetStringAsync($"/api/v1/selection?budget={budget}&format=list", Ct))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
@@ -95,7 +95,7 @@ public sealed class SelectionApiTests(SelectionHost host)
     [InlineData("/api/v1/selection?budget=00:00:00.0001&format=filter", 422)]
     public async Task GetSelection_AnswersProblem_WhenAskedWrong(string url, int status)
     {
-        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
+        using var client = await host.ClientWithTokenAsync();
 
         using var response = await client.GetAsync(url, Ct);
 
@@ -118,7 +118,8 @@ public sealed class SelectionApiTests(SelectionHost host)
     [Fact]
     public async Task RunsPage_ShowsTheMrrTheBudgetCovers_WhenRendered()
     {
-        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
+        // Pages need a signed-in user; the budget run is a runner's tool.
+        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Runner);
 
         var html = await client.GetStringAsync("/runs", Ct);
 
