@@ -25,6 +25,8 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# The mutation tests run the real Stryker.NET from the repo's tool manifest (.config/dotnet-tools.json).
+dotnet tool restore
 dotnet build Apex.sln -c Debug -warnaserror -nologo -v quiet
 
 results="$(mktemp -d)"

@@ -79,6 +79,10 @@ public static class ApiTokenEndpointExtensions
     public static TBuilder RequireApiToken<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(scope).WithMetadata(new ApiTokenRequiredMetadata(scope));
 
+    /// <summary>Every endpoint of the builder needs a live API token, whatever its scopes (kept for endpoints made before scopes).</summary>
+    public static TBuilder RequireApiToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(p => p.RequireAssertion(c => ApiTokenClaims.IsToken(c.User))).WithMetadata(new ApiTokenRequiredMetadata("any"));
+
     /// <summary>The name of the API token the request signed in with, or null (a browser session, or nobody).</summary>
     public static string? ApiTokenName(this HttpContext context) =>
         ApiTokenClaims.IsToken(context.User) ? context.User.Identity?.Name : null;

@@ -1,10 +1,12 @@
 using Apex.Coverage.Web.Access;
+using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
 using Apex.Coverage.Web.Ingestion;
+using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Selection;
@@ -35,7 +37,9 @@ public static class DashboardHostingExtensions
         builder.AddCodeCoverage();
         builder.AddSelection();
         builder.AddCiReports();
+        builder.AddAlerts();
         builder.AddStandards();
+        builder.AddMutation();
         builder.AddDashboardHealth();
         return builder;
     }
@@ -66,6 +70,8 @@ public static class DashboardHostingExtensions
         app.MapCodeCoverage();
         app.MapSelection();
         app.MapCiReports();
+        app.MapAlerts();
+        app.MapMutation();
         app.MapDashboardHealth();
         return app;
     }

@@ -45,9 +45,17 @@ public sealed class RunRecorder : ITestRunObserver
     private readonly Task _consumer;
     private long _persistTicks;
     private int _commits;
+    private long _lastCommit;
+    private volatile bool _completing;
 
     /// <summary>Bounds one transaction, so a burst after a stall does not become one huge commit.</summary>
     private const int MaxBatch = 1_000;
+
+    /// <summary>
+    /// The least time between two commits: a result that lands sooner after a commit waits for the
+    /// rest of it (and for whatever else lands meanwhile), one that lands later is committed at once.
+    /// </summary>
+    public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
 
     public RunRecorder(long runId, string suite, string? commit, IDbContextFactory<CoverageDbContext> databases, RunNotifier notifier, RunControl control, TimeProvider time)
     {
@@ -106,6 +114,7 @@ public sealed class RunRecorder : ITestRunObserver
                 foreach (var test in unfinished) _results.Writer.TryWrite(Unfinished(test, unfinishedMessage));
             }
 
+            _completing = true;
             _results.Writer.TryComplete();
         }
 
@@ -122,13 +131,15 @@ public sealed class RunRecorder : ITestRunObserver
 
     // Everything waiting in the channel goes into one transaction: a suite of fast tests commits in
     // groups (one SaveChanges per result cost 2-3 ms and made a run of 4,000 fast tests 1.7x as
-    // long as `dotnet test`), a slow one still commits each result as it arrives. Watchers hear of a
-    // result only once it is committed, one update per result.
+    // long as `dotnet test`), at most one commit per CommitInterval (ADR 0063: ~950 commits of a
+    // few results each still cost the dashboard seconds of CPU per run); a slow one still commits
+    // each result as it arrives. Watchers hear of a result only once it is committed, one update per result.
     private async Task ConsumeAsync()
     {
         var batch = new List<TestResult>(MaxBatch);
         while (await _results.Reader.WaitToReadAsync())
         {
+            await UntilCommitIntervalPassedAsync();
             var started = Stopwatch.GetTimestamp();
             while (batch.Count < MaxBatch && _results.Reader.TryRead(out var result))
             {
@@ -138,9 +149,19 @@ public sealed class RunRecorder : ITestRunObserver
             foreach (var entity in batch) Count(entity.Outcome);
             await SaveAsync(batch);
             _commits++;
+            _lastCommit = _time.GetTimestamp();
             foreach (var entity in batch) _notifier.Publish(new RunUpdate(_counts.Id, RunUpdateKind.Result, entity));
             batch.Clear();
             _persistTicks += Stopwatch.GetElapsedTime(started).Ticks;
+        }
+    }
+
+    private async Task UntilCommitIntervalPassedAsync()
+    {
+        var since = _time.GetElapsedTime(_lastCommit);
+        if (_commits > 0 && !_completing && since < CommitInterval)
+        {
+            await Task.Delay(CommitInterval - since, _time);
         }
     }
 

@@ -38,8 +38,19 @@ public sealed record TestNodeUpdate(string Uid, string DisplayName, string State
     /// </summary>
     public string FullyQualifiedName => Type is null || Method is null ? DisplayName : $"{Type}.{Method.Split('(')[0]}";
 
-    /// <summary>The uid as a Guid: MSTest's and NUnit's uids are their VSTest test case ids already; others are hashed.</summary>
-    public Guid Id => Guid.TryParse(Uid, out var id) ? id : new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(Uid)).AsSpan(0, 16));
+    /// <summary>
+    /// The test case id VSTest would give the same test, so result keys match across runners:
+    /// MSTest's and NUnit's uids are their VSTest ids already; xunit v3's uid is its unique id, which
+    /// its VSTest adapter turns into an id as below (any other string uid gets a stable id the same way).
+    /// </summary>
+    public Guid Id => Guid.TryParse(Uid, out var id) ? id : IdFromUniqueId(Uid);
+
+    private const string XunitExecutorUri = "executor://xunit/VsTestRunner3/netcore/";
+
+#pragma warning disable CA5350 // Not security: SHA-1 is what the adapter hashes with; the id must be the same.
+    private static Guid IdFromUniqueId(string uid) =>
+        new(SHA1.HashData(Encoding.Unicode.GetBytes(XunitExecutorUri + uid)).AsSpan(0, 16));
+#pragma warning restore CA5350
 
     public static TestNodeUpdate Parse(JsonElement node)
     {

@@ -45,7 +45,8 @@ public sealed class RunSelectionTests
     {
         var xml = RunSettingsXml.For("PlanId=1&Name~<x>", new Dictionary<string, string> { ["APEX_X"] = "1" });
 
-        Assert.Equal("<RunSettings><RunConfiguration><BatchSize>1</BatchSize><TestCaseFilter>PlanId=1&amp;Name~&lt;x&gt;</TestCaseFilter>"
+        Assert.Equal("<RunSettings><RunConfiguration><BatchSize>1</BatchSize><CollectSourceInformation>false</CollectSourceInformation>"
+            + "<TestCaseFilter>PlanId=1&amp;Name~&lt;x&gt;</TestCaseFilter>"
             + "<EnvironmentVariables><APEX_X>1</APEX_X></EnvironmentVariables></RunConfiguration></RunSettings>", xml);
     }
 }

@@ -21,6 +21,9 @@ public sealed class TestingPlatformHost : IAsyncLifetime
 
     public string XunitAssembly { get; private set; } = string.Empty;
 
+    /// <summary>The file whose creation lets the crashing suite's test crash its app.</summary>
+    public string CrashSignal { get; } = Path.Combine(Path.GetTempPath(), $"apex-mtp-crash-{Guid.NewGuid():N}");
+
     public RunnerHostFactory Factory { get; private set; } = null!;
 
     public static string FixtureProject(string name) =>
@@ -37,7 +40,7 @@ public sealed class TestingPlatformHost : IAsyncLifetime
             Suite(builder, XunitThroughVsTest, XunitAssembly, ("Runner", "VsTest"));
             Suite(builder, Hanging, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"));
             Suite(builder, HangingShortTimeout, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("RunTimeout", "00:00:08"));
-            Suite(builder, Crashing, XunitAssembly, ("Environment:APEX_FIXTURE_CRASH", "1"));
+            Suite(builder, Crashing, XunitAssembly, ("Environment:APEX_FIXTURE_CRASH", "1"), ("Environment:APEX_FIXTURE_CRASH_SIGNAL", CrashSignal));
             // The runtime refuses to start an app whose startup hook does not exist.
             Suite(builder, CannotStart, XunitAssembly, ("Environment:DOTNET_STARTUP_HOOKS", "/nonexistent/apex-hook.dll"));
             Suite(builder, MSTest, msTest);
@@ -56,5 +59,9 @@ public sealed class TestingPlatformHost : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        File.Delete(CrashSignal);
+        await Factory.DisposeAsync();
+    }
 }

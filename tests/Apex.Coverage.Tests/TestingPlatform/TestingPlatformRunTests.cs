@@ -48,7 +48,7 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
     }
 
     [Fact]
-    public async Task Run_RecordsTheSameTestsAsVsTest_WhenTheSameDualModeAppRunsBothWays()
+    public async Task Run_RecordsTheSameKeysAndTestsAsVsTest_WhenTheSameDualModeAppRunsBothWays()
     {
         var viaVsTest = await Factory.WaitForEndAsync(await Factory.StartAsync(TestingPlatformHost.XunitThroughVsTest, new RunSelection(PlanItems: [1, 2])));
         var viaServerMode = await Factory.WaitForEndAsync(await Factory.StartAsync(TestingPlatformHost.Xunit, new RunSelection(PlanItems: [1, 2])));
@@ -59,8 +59,9 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
         Assert.Equal(Rows(vsTest), Rows(serverMode));
     }
 
+    // The result key too: a test's history is one whichever runner ran it.
     private static List<string> Rows(IEnumerable<Web.Results.TestResult> results) =>
-        [.. results.Select(r => $"{r.FullyQualifiedName} | {r.DisplayName} | {r.Outcome}").Order(StringComparer.Ordinal)];
+        [.. results.Select(r => $"{r.ResultKey} | {r.FullyQualifiedName} | {r.DisplayName} | {r.Outcome}").Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task PlanItemSelection_RunsOnlyTheItemsTests_WhenSuiteRunsInServerMode()
@@ -126,6 +127,10 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
     public async Task Crash_EndsAbortedKeepingResultsAndNamingTheTest_WhenTheAppDies()
     {
         var id = await Factory.StartAsync(TestingPlatformHost.Crashing, new RunSelection(PlanItems: [1, 3]));
+        // The app dies only once the dashboard shows the test running and has stored a passed result of another class.
+        await WaitUntilRunningAsync(id, "Crashes");
+        await Factory.WaitForAsync(id, _ => Stored(id, "Apex.Fixture.Mtp.Xunit.MtpTests.Passes"), TimeSpan.FromSeconds(60));
+        await File.WriteAllTextAsync(host.CrashSignal, "crash", TestContext.Current.CancellationToken);
         var run = await Factory.WaitForEndAsync(id);
         var results = await Factory.ResultsAsync(id);
 
@@ -181,6 +186,12 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
         {
             TempFolder.Delete(folder);
         }
+    }
+
+    private bool Stored(long id, string name)
+    {
+        using var db = Factory.Database();
+        return db.TestResults.Any(r => r.RunId == id && r.FullyQualifiedName == name);
     }
 
     private Task WaitUntilRunningAsync(long id, string test) => WaitUntilRunningAsync(Factory, id, test);

@@ -80,6 +80,124 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Alerts.AlertDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AlertKey")
+                        .IsRequired()
+                        .HasMaxLength(1200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WebhookId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("WebhookId", "AlertKey")
+                        .IsUnique();
+
+                    b.ToTable("AlertDeliveries");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Alerts.AlertMark", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(1200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("AlertMarks");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Alerts.Webhook", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Webhooks");
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.Analytics.CoverageSnapshot", b =>
                 {
                     b.Property<long>("Id")
@@ -368,6 +486,158 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.HasKey("RunId");
 
                     b.ToTable("RunCodeCoverage");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationFileResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CarriedOver")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Killed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NoCoverage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Survived")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Timeout")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Path")
+                        .IsUnique();
+
+                    b.ToTable("MutationFiles");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Killed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NoCoverage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PlanItem")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Since")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Suite")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Survived")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Tested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Timeout")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ToTest")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Suite", "PlanItem", "Status");
+
+                    b.ToTable("MutationRuns");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationSurvivor", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Column")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Line")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mutator")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Replacement")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId");
+
+                    b.ToTable("MutationSurvivors");
                 });
 
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanChange", b =>
@@ -828,6 +1098,15 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Apex.Coverage.Web.Alerts.AlertDelivery", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Alerts.Webhook", null)
+                        .WithMany()
+                        .HasForeignKey("WebhookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Apex.Coverage.Web.CodeCoverage.FileCodeCoverage", b =>
                 {
                     b.HasOne("Apex.Coverage.Web.CodeCoverage.RunCodeCoverage", null)
@@ -851,6 +1130,24 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.HasOne("Apex.Coverage.Web.Results.TestRun", null)
                         .WithOne()
                         .HasForeignKey("Apex.Coverage.Web.CodeCoverage.RunCodeCoverage", "RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationFileResult", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Mutation.MutationRun", null)
+                        .WithMany("Files")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationSurvivor", b =>
+                {
+                    b.HasOne("Apex.Coverage.Web.Mutation.MutationRun", null)
+                        .WithMany("Survivors")
+                        .HasForeignKey("RunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -927,6 +1224,13 @@ namespace Apex.Coverage.Web.Data.Migrations
             modelBuilder.Entity("Apex.Coverage.Web.CodeCoverage.RunCodeCoverage", b =>
                 {
                     b.Navigation("Modules");
+                });
+
+            modelBuilder.Entity("Apex.Coverage.Web.Mutation.MutationRun", b =>
+                {
+                    b.Navigation("Files");
+
+                    b.Navigation("Survivors");
                 });
 
             modelBuilder.Entity("Apex.Coverage.Web.Plan.PlanVersion", b =>

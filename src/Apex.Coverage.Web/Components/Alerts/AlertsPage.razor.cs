@@ -1,0 +1,48 @@
+using Apex.Coverage.Web.Alerts;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace Apex.Coverage.Web.Components.Alerts;
+
+/// <summary>Adds and removes webhooks and shows the delivery history, through <see cref="WebhookBook"/> as the API does.</summary>
+public sealed partial class AlertsPage
+{
+    private List<WebhookView> _webhooks = [];
+    private List<DeliveryView> _deliveries = [];
+    private string? _name;
+    private string? _url;
+    private string _format = "json";
+    private string? _secret;
+
+    [Inject] private WebhookBook Book { get; set; } = null!;
+
+    [Inject] private ISnackbar Snackbar { get; set; } = null!;
+
+    protected override Task OnInitializedAsync() => LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        _webhooks = await Book.ListAsync(CancellationToken.None);
+        _deliveries = await Book.DeliveriesAsync(100, CancellationToken.None);
+    }
+
+    private async Task AddAsync()
+    {
+        try
+        {
+            (_, _secret) = await Book.AddAsync(_name, _url, _format, null, CancellationToken.None);
+            (_name, _url) = (null, null);
+            await LoadAsync();
+        }
+        catch (WebhookException error)
+        {
+            Snackbar.Add(error.Message, Severity.Warning);
+        }
+    }
+
+    private async Task RemoveAsync(long id)
+    {
+        await Book.RemoveAsync(id, CancellationToken.None);
+        await LoadAsync();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Globalization;
+using Apex.Coverage.Web.Mutation;
+
+namespace Apex.Coverage.Web.Components.Mutation;
+
+public static class MutationFormat
+{
+    public static string Score(double? score) => score is { } s ? $"{s.ToString("0.#", CultureInfo.InvariantCulture)}%" : "no valid mutant";
+
+    public static string Counts(MutationCounts c) => $"{c.Killed} killed · {c.Survived} survived · {c.NoCoverage} no coverage · {c.Timeout} timeout";
+
+    public static string When(DateTimeOffset? at) => at is { } t ? t.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
+
+    public static string Money(decimal dollars) => dollars >= 1000 ? $"${(dollars / 1000m).ToString("0.#", CultureInfo.InvariantCulture)}K" : $"${dollars.ToString("0", CultureInfo.InvariantCulture)}";
+
+    public static string Verdict(MutationVerdict verdict, double threshold) => verdict switch
+    {
+        MutationVerdict.Verified => $"verified (≥ {threshold.ToString("0.#", CultureInfo.InvariantCulture)}%)",
+        MutationVerdict.BelowThreshold => $"below {threshold.ToString("0.#", CultureInfo.InvariantCulture)}%",
+        _ => "unverified (never mutated)",
+    };
+}

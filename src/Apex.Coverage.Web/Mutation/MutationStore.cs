@@ -1,0 +1,92 @@
+using Apex.Coverage.Web.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Apex.Coverage.Web.Mutation;
+
+/// <summary>The mutation runs as stored: a short-lived context per operation.</summary>
+public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases, TimeProvider clock)
+{
+    public async Task<MutationRun> QueueAsync(string suite, int planItem, string source, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var run = new MutationRun { Suite = suite, PlanItem = planItem, Source = source, RequestedAt = clock.GetUtcNow() };
+        db.MutationRuns.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+        return run;
+    }
+
+    public async Task<MutationRun?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.MutationRuns.AsNoTracking().Include(r => r.Files).Include(r => r.Survivors).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MutationRun>> ListAsync(int take, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.MutationRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The oldest queued run, if no run of the suite is running (one at a time per suite).</summary>
+    public async Task<MutationRun?> NextAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var running = await db.MutationRuns.Where(r => r.Status == MutationRunStatus.Running).Select(r => r.Suite).ToListAsync(cancellationToken);
+        return await db.MutationRuns.AsNoTracking().Where(r => r.Status == MutationRunStatus.Queued && !running.Contains(r.Suite))
+            .OrderBy(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Moves a run from one status to another; false when it was no longer in the first (a cancel won).</summary>
+    public async Task<bool> MoveAsync(long id, string from, string to, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var run = await db.MutationRuns.SingleOrDefaultAsync(r => r.Id == id && r.Status == from, cancellationToken);
+        if (run is null)
+        {
+            return false;
+        }
+
+        run.Status = to;
+        run.StartedAt = to == MutationRunStatus.Running ? clock.GetUtcNow() : run.StartedAt;
+        run.FinishedAt = MutationRunStatus.IsFinished(to) ? clock.GetUtcNow() : run.FinishedAt;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task UpdateAsync(long id, Action<MutationRun> change, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var run = await db.MutationRuns.SingleAsync(r => r.Id == id, cancellationToken);
+        change(run);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>The item's latest completed run with its files and survivors (its current figures).</summary>
+    public async Task<MutationRun?> LatestCompletedAsync(string suite, int planItem, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.MutationRuns.AsNoTracking().Include(r => r.Files).Include(r => r.Survivors)
+            .Where(r => r.Suite == suite && r.PlanItem == planItem && r.Status == MutationRunStatus.Completed)
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Every item's latest completed run, without files: what the verified MRR is computed from.</summary>
+    public async Task<IReadOnlyList<MutationRun>> LatestPerItemAsync(string suite, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var completed = await db.MutationRuns.AsNoTracking()
+            .Where(r => r.Suite == suite && r.Status == MutationRunStatus.Completed).ToListAsync(cancellationToken);
+        return [.. completed.GroupBy(r => r.PlanItem).Select(g => g.MaxBy(r => r.Id)!)];
+    }
+
+    /// <summary>Ends running runs left by a dashboard that stopped mid-run: nothing was stored for them.</summary>
+    public async Task EndInterruptedAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        await db.MutationRuns.Where(r => r.Status == MutationRunStatus.Running).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, MutationRunStatus.Failed)
+            .SetProperty(r => r.FinishedAt, now)
+            .SetProperty(r => r.Message, "The dashboard stopped during the run."), cancellationToken);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+
+namespace Apex.Coverage.Web.Mutation;
+
+public enum StrykerEnd
+{
+    Exited,
+    OverBudget,
+    Canceled,
+}
+
+/// <summary>How Stryker ended; <see cref="CoverageCaptureFailed"/> when it said it could not see which tests reach which mutant.</summary>
+public sealed record StrykerResult(StrykerEnd End, int? ExitCode, IReadOnlyList<string> LastLines)
+{
+    public bool CoverageCaptureFailed { get; init; }
+}
+
+/// <summary>
+/// Runs `dotnet tool run dotnet-stryker` once: its output is read line by line (progress goes to
+/// <c>onProgress</c>), the time budget and a cancel end it with its whole process tree (Stryker's
+/// test hosts included), and the last lines are kept to say why a run failed.
+/// </summary>
+public sealed class StrykerProcess(TimeProvider clock)
+{
+    private bool _captureFailed;
+
+    public async Task<StrykerResult> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+        TimeSpan budget, Func<int?, int?, Task> onProgress, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _captureFailed, false);
+        using var process = Start(workingDirectory, arguments, environment);
+        var lines = new Queue<string>();
+        using var overBudget = new CancellationTokenSource(budget, clock);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overBudget.Token);
+        try
+        {
+            var errors = DrainAsync(process.StandardError, lines, null, stop.Token);
+            await DrainAsync(process.StandardOutput, lines, onProgress, stop.Token);
+            await errors;
+            await process.WaitForExitAsync(stop.Token);
+            return new StrykerResult(StrykerEnd.Exited, process.ExitCode, [.. lines]) { CoverageCaptureFailed = Volatile.Read(ref _captureFailed) };
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            return new StrykerResult(cancellationToken.IsCancellationRequested ? StrykerEnd.Canceled : StrykerEnd.OverBudget, null, [.. lines]);
+        }
+    }
+
+    private static Process Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        // Plain lines: no ANSI colours in what is parsed and shown.
+        info.Environment["NO_COLOR"] = "1";
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
+    }
+
+    private async Task DrainAsync(StreamReader reader, Queue<string> lines, Func<int?, int?, Task>? onProgress, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Contains("coverage capture failed", StringComparison.OrdinalIgnoreCase)) Volatile.Write(ref _captureFailed, true);
+            lock (lines)
+            {
+                lines.Enqueue(line);
+                if (lines.Count > 40) lines.Dequeue();
+            }
+
+            if (onProgress is not null && StrykerProgress.Read(line) is var (tested, total))
+            {
+                await onProgress(tested, total);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Tests.Runs;
+using Apex.Coverage.Web.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static Apex.Coverage.Tests.Analytics.History;
+
+namespace Apex.Coverage.Tests.Mutation;
+
+/// <summary>
+/// The real Stryker.NET (the repo's local tool) over tests/fixtures/Apex.Fixture.Mutation, whose
+/// mutants are known: item 2's tests (BulkTests) kill `quantity &lt; 10`, let `quantity &gt; 10`
+/// survive and reach neither Total's mutant nor Shipping's four.
+/// </summary>
+public sealed class MutationFixtureTests : IAsyncLifetime
+{
+    private const string BulkTest = "Apex.Fixture.Mutation.Tests.BulkTests.IsBulk_IsTrueForLargeOrders_AndFalseForSmallOnes";
+    private readonly PlanHostFactory _factory = new();
+    private readonly string _output = Directory.CreateTempSubdirectory("apex-mutation-test").FullName;
+    private WebApplicationFactory<Program> _host = null!;
+    private HttpClient _client = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string TestProject =>
+        Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "fixtures", "Apex.Fixture.Mutation.Tests", "Apex.Fixture.Mutation.Tests.csproj");
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = Configure(_factory, _output, budget: "00:20:00");
+        _client = _host.CreateClient();
+        await DiscoverAsync(_host.Services.GetRequiredService<IDbContextFactory<CoverageDbContext>>(), BulkTest, "2");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await _host.DisposeAsync();
+        await _factory.DisposeAsync();
+        Directory.Delete(_output, recursive: true);
+    }
+
+    internal static WebApplicationFactory<Program> Configure(PlanHostFactory factory, string output, string budget) => factory.WithWebHostBuilder(b => b
+        .UseSetting("Suites:L2:Project", TestProject)
+        .UseSetting("Suites:L2:Assembly", Path.Combine(Path.GetDirectoryName(TestProject)!, "bin", "Debug", "net10.0", "Apex.Fixture.Mutation.Tests.dll"))
+        .UseSetting("Mutation:Suite", "L2")
+        .UseSetting("Mutation:Project", "Apex.Fixture.Mutation.csproj")
+        .UseSetting("Mutation:OutputPath", output)
+        .UseSetting("Mutation:TimeBudget", budget)
+        .UseSetting("Coverage:Categories:authentication-authorization:0", "Pricing")
+        .UseSetting("Coverage:Categories:authentication-authorization:1", "Shipping"));
+
+    private async Task<JsonElement> StartAndWaitAsync(int item, Func<JsonElement, bool> until, int seconds)
+    {
+        using var started = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = item }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+        return await Eventually.ThatAsync(() => _client.GetFromJsonAsync<JsonElement>($"/api/v1/mutation/runs/{id}", Ct), until, $"mutation run {id}", seconds);
+    }
+
+    private static string Status(JsonElement run) => run.GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task Run_StoresKilledSurvivedAndNoCoveragePerFile_AndTheNextRunTestsOnlyWhatChanged()
+    {
+        var run = await StartAndWaitAsync(2, r => Status(r) is not ("queued" or "running"), seconds: 900);
+
+        Assert.True(Status(run) == "completed", run.ToString());
+        Assert.Equal((1, 1, 5, 0), (run.GetProperty("killed").GetInt32(), run.GetProperty("survived").GetInt32(),
+            run.GetProperty("noCoverage").GetInt32(), run.GetProperty("timeout").GetInt32()));
+        var files = run.GetProperty("files").EnumerateArray().ToDictionary(f => Path.GetFileName(f.GetProperty("path").GetString()!));
+        Assert.Equal((1, 1, 1), (files["Pricing.cs"].GetProperty("killed").GetInt32(), files["Pricing.cs"].GetProperty("survived").GetInt32(), files["Pricing.cs"].GetProperty("noCoverage").GetInt32()));
+        Assert.Equal(4, files["Shipping.cs"].GetProperty("noCoverage").GetInt32());
+        var survivor = run.GetProperty("survivors").EnumerateArray().Single(s => s.GetProperty("status").GetString() == "Survived");
+        Assert.Equal((8, "quantity > 10"), (survivor.GetProperty("line").GetInt32(), survivor.GetProperty("replacement").GetString()));
+        var item = await _client.GetFromJsonAsync<JsonElement>("/api/v1/mutation/items/2", Ct);
+        Assert.Equal(run.GetProperty("id").GetInt64(), item.GetProperty("id").GetInt64());
+        await AssertNextRunIsIncrementalAsync(run);
+    }
+
+    /// <summary>Nothing changed since the first run's commit: Stryker tests no mutant, and every file keeps its figures.</summary>
+    private async Task AssertNextRunIsIncrementalAsync(JsonElement first)
+    {
+        var next = await StartAndWaitAsync(2, r => Status(r) is not ("queued" or "running"), seconds: 900);
+
+        Assert.True(Status(next) == "completed", next.ToString());
+        Assert.Equal(first.GetProperty("commit").GetString(), next.GetProperty("since").GetString());
+        Assert.Equal((1, 1, 5), (next.GetProperty("killed").GetInt32(), next.GetProperty("survived").GetInt32(), next.GetProperty("noCoverage").GetInt32()));
+        Assert.All(next.GetProperty("files").EnumerateArray(), f => Assert.True(f.GetProperty("carriedOver").GetBoolean()));
+        Assert.Equal(6, next.GetProperty("survivors").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Start_IsRefusedWithAReason_WhenThePlanHasNoSuchItem()
+    {
+        using var response = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = 999 }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The current plan has no item 999.", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Empty(await _client.GetFromJsonAsync<JsonElement[]>("/api/v1/mutation/runs", Ct) ?? []);
+    }
+
+    [Fact]
+    public async Task Cancel_EndsTheRunCanceledWithNothingStored_WhileStrykerRuns()
+    {
+        using var started = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = 2 }, Ct);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+        await Eventually.ThatAsync(() => _client.GetFromJsonAsync<JsonElement>($"/api/v1/mutation/runs/{id}", Ct), r => Status(r) == "running", "running", 120);
+
+        using var cancel = await _client.PostAsync($"/api/v1/mutation/runs/{id}/cancel", null, Ct);
+        var ended = await Eventually.ThatAsync(() => _client.GetFromJsonAsync<JsonElement>($"/api/v1/mutation/runs/{id}", Ct), r => Status(r) != "running", "ended", 120);
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal(("canceled", 0), (Status(ended), ended.GetProperty("files").GetArrayLength()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/mutation/items/2", Ct)).StatusCode);
+    }
+}
