@@ -27,12 +27,16 @@ public static class AccessPolicies
     /// <summary>An API token with scope <c>runs:write</c>.</summary>
     public const string RunsWrite = ApiTokenScopes.RunsWrite;
 
+    /// <summary>Any live API token, whatever its scopes (tokens are made by admins only).</summary>
+    public const string AnyToken = "api-token";
+
     internal static void Add(AuthorizationBuilder authorization) => authorization
         .AddPolicy(Read, p => p.AddRequirements(new ReadAccessRequirement()))
         .AddPolicy(Run, p => p.RequireRole(DashboardRoles.Runner, DashboardRoles.Admin))
         .AddPolicy(Admin, p => p.RequireRole(DashboardRoles.Admin))
         .AddPolicy(ResultsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.ResultsWrite))
-        .AddPolicy(RunsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.RunsWrite));
+        .AddPolicy(RunsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.RunsWrite))
+        .AddPolicy(AnyToken, p => p.RequireAssertion(c => ApiTokenClaims.IsToken(c.User)));
 }
 
 /// <summary>Who may read: the one rule for pages, endpoints and components.</summary>

@@ -81,7 +81,7 @@ public static class ApiTokenEndpointExtensions
 
     /// <summary>Every endpoint of the builder needs a live API token, whatever its scopes (kept for endpoints made before scopes).</summary>
     public static TBuilder RequireApiToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(p => p.RequireAssertion(c => ApiTokenClaims.IsToken(c.User))).WithMetadata(new ApiTokenRequiredMetadata("any"));
+        builder.RequireAuthorization(Access.AccessPolicies.AnyToken).WithMetadata(new ApiTokenRequiredMetadata("any"));
 
     /// <summary>The name of the API token the request signed in with, or null (a browser session, or nobody).</summary>
     public static string? ApiTokenName(this HttpContext context) =>
