@@ -54,9 +54,12 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
 
         await page.GotoAsync(Url(""));
         await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync(DashboardRoles.Viewer);
+        await Assertions.Expect(page.Locator("[data-testid=overview-run]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=run-button]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("nav a[href^='settings']")).ToHaveCountAsync(0);
+        await page.GotoAsync(Url("runs"));
         await Assertions.Expect(page.Locator("[data-testid=run-actions]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=run-button]")).ToHaveCountAsync(0);
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Settings" })).ToHaveCountAsync(0);
         await page.GotoAsync(Url("coverage/categories/authentication-authorization"));
         await Assertions.Expect(page.Locator("[data-testid=coverage-category-title]")).ToHaveAttributeAsync("data-interactive", "true");
         await Assertions.Expect(page.Locator("[data-testid=run-button]")).ToHaveCountAsync(0);
@@ -71,8 +74,10 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
         var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Runner);
 
         await page.GotoAsync(Url(""));
+        await Assertions.Expect(page.Locator("[data-testid=overview-run] [data-testid=run-button]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("nav a[href^='settings']")).ToHaveCountAsync(0);
+        await page.GotoAsync(Url("runs"));
         await Assertions.Expect(page.Locator("[data-testid=run-actions] [data-testid=run-button]").First).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Settings" })).ToHaveCountAsync(0);
         await page.GotoAsync(Url("settings"));
         await page.WaitForURLAsync("**/account/denied**");
     }
