@@ -43,8 +43,8 @@ public sealed class RunnerHostFactory(string fixtureAssembly, string? folder = n
         Configure(builder, Suite, fixtureAssembly);
         Configure(builder, Crashing, fixtureAssembly, ("APEX_FIXTURE_CRASH", "1"));
         Configure(builder, KillingHost, fixtureAssembly, ("APEX_FIXTURE_KILL_HOST", "1"));
-        Configure(builder, Hanging, fixtureAssembly, ("APEX_FIXTURE_HANG", "1"));
-        Configure(builder, HangingShortTimeout, fixtureAssembly, ("APEX_FIXTURE_HANG", "1"));
+        Configure(builder, Hanging, fixtureAssembly, ("APEX_FIXTURE_HANG", "1"), (ProcessTable.OwnerVariable, ProcessTable.Owner));
+        Configure(builder, HangingShortTimeout, fixtureAssembly, ("APEX_FIXTURE_HANG", "1"), (ProcessTable.OwnerVariable, ProcessTable.Owner));
         builder.UseSetting($"Suites:{HangingShortTimeout}:RunTimeout", "00:00:08");
         Configure(builder, Built, fixtureAssembly);
         builder.UseSetting($"Suites:{Built}:BuildBeforeRun", "true");

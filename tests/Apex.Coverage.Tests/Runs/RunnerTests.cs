@@ -119,6 +119,7 @@ public sealed class RunnerTests(RunnerHost host)
     {
         var id = await Factory.StartAsync(RunnerHostFactory.Hanging, new RunSelection(PlanItems: [4]));
         await WaitUntilRunningAsync(id, "Hangs");
+        Assert.NotEmpty(ProcessTable.Carrying("APEX_FIXTURE_HANG=1", "Apex.Fixture.Suite"));
 
         var asked = DateTimeOffset.UtcNow;
         Assert.Equal(CancelOutcome.Stopping, await Factory.Requests.CancelAsync(id, TestContext.Current.CancellationToken));

@@ -20,8 +20,8 @@ public sealed class VsTestConsoleDeathTests(RunnerHost host)
         await Factory.WaitForAsync(id, r => r.Status == RunStatus.Running
             && active.Find(id)?.Progress.RunningTests.Any(t => t.EndsWith("Hangs", StringComparison.Ordinal)) == true, TimeSpan.FromSeconds(90));
 
-        // The runner collection runs one test at a time: the only vstest.console this process started is this run's.
-        var console = Assert.Single(ProcessTable.ChildrenRunning("vstest.console.dll"));
+        // Other collections run their own vstest.console at the same time: pick the one whose tree holds the hanging test.
+        var console = Assert.Single(ProcessTable.ChildAncestorsOf("APEX_FIXTURE_HANG=1", "Apex.Fixture.Suite", "vstest.console.dll"));
         Process.GetProcessById(console).Kill();
         var run = await Factory.WaitForEndAsync(id, seconds: 60);
         var next = await Factory.WaitForEndAsync(await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [3])));

@@ -38,8 +38,8 @@ public sealed class TestingPlatformHost : IAsyncLifetime
         {
             Suite(builder, Xunit, XunitAssembly);
             Suite(builder, XunitThroughVsTest, XunitAssembly, ("Runner", "VsTest"));
-            Suite(builder, Hanging, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"));
-            Suite(builder, HangingShortTimeout, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("RunTimeout", "00:00:08"));
+            Suite(builder, Hanging, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("Environment:" + ProcessTable.OwnerVariable, ProcessTable.Owner));
+            Suite(builder, HangingShortTimeout, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("Environment:" + ProcessTable.OwnerVariable, ProcessTable.Owner), ("RunTimeout", "00:00:08"));
             Suite(builder, Crashing, XunitAssembly, ("Environment:APEX_FIXTURE_CRASH", "1"), ("Environment:APEX_FIXTURE_CRASH_SIGNAL", CrashSignal));
             // The runtime refuses to start an app whose startup hook does not exist.
             Suite(builder, CannotStart, XunitAssembly, ("Environment:DOTNET_STARTUP_HOOKS", "/nonexistent/apex-hook.dll"));

@@ -99,6 +99,7 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
         await WaitUntilRunningAsync(id, "Hangs");
         // Live: what already passed is stored while the hung test still runs.
         await Factory.WaitForAsync(id, r => r.Passed > 0, TimeSpan.FromSeconds(60));
+        Assert.NotEmpty(ProcessTable.Carrying("APEX_FIXTURE_HANG=1", "Apex.Fixture.Mtp.Xunit"));
 
         Assert.Equal(CancelOutcome.Stopping, await Factory.Requests.CancelAsync(id, TestContext.Current.CancellationToken));
         var run = await Factory.WaitForEndAsync(id, seconds: 60);
@@ -166,7 +167,7 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
         {
             long id;
             await using (var dashboard = new RunnerHostFactory(host.XunitAssembly, folder, keepFolder: true, configure: builder =>
-                TestingPlatformHost.Suite(builder, TestingPlatformHost.Hanging, host.XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"))))
+                TestingPlatformHost.Suite(builder, TestingPlatformHost.Hanging, host.XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("Environment:" + ProcessTable.OwnerVariable, ProcessTable.Owner))))
             {
                 id = await dashboard.StartAsync(TestingPlatformHost.Hanging, new RunSelection(PlanItems: [3]));
                 await WaitUntilRunningAsync(dashboard, id, "Hangs");
