@@ -29,6 +29,8 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
         _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
         Services.AddLiveDashboard(_database, _catalog);
+        // The item page carries a Run button (issue 15): a runner sees and may use it.
+        this.SignInAs(Web.Access.DashboardRoles.Runner, _database);
         ComponentFactories.AddStub<Web.Components.Analytics.PlanActualPanel>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         _popovers = Render<MudPopoverProvider>();
