@@ -54,6 +54,7 @@ public static class DashboardHostingExtensions
         }
 
         app.UseApiProblems();
+        app.UseNotFoundPage();
 
         app.UseAuthentication();
         app.UseAuthorization();
