@@ -24,6 +24,7 @@ public sealed class FailureDetailTests : BunitContext, IAsyncLifetime
         var catalog = new PlanCatalog();
         catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
         Services.AddLiveDashboard(_database, catalog);
+        this.SignInAs(Web.Access.DashboardRoles.Viewer, _database);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();

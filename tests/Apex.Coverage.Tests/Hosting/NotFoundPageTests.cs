@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Apex.Coverage.Tests.Fixtures;
+using Apex.Coverage.Web.Access;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Apex.Coverage.Tests.Hosting;
@@ -14,6 +16,7 @@ public sealed class NotFoundPageTests(WebApplicationFactory<Program> factory) : 
         return request;
     }
 
+    // Anonymous on purpose: an unknown address says so to anyone, rather than asking them to sign in first.
     [Fact]
     public async Task UnknownAddress_Answers404WithTheAppsNotFoundPage_WhenTypedInTheBrowser()
     {
@@ -54,7 +57,7 @@ public sealed class NotFoundPageTests(WebApplicationFactory<Program> factory) : 
     [Fact]
     public async Task KnownPage_StillAnswers200_WhenTheNotFoundPageIsInPlace()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         using var response = await client.SendAsync(Typed("/plan"), TestContext.Current.CancellationToken);
 

@@ -17,6 +17,8 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync();
         Services.AddLiveDashboard(_database, _catalog);
+        // The item page carries a Run button (issue 15): a runner sees and may use it.
+        this.SignInAs(Web.Access.DashboardRoles.Runner, _database);
         JSInterop.Mode = JSRuntimeMode.Loose;
         // Declared-vs-actual and mapping conflicts read the coverage report (CoveragePageTests covers them).
         ComponentFactories.AddStub<Apex.Coverage.Web.Components.Analytics.PlanActualPanel>();

@@ -6,6 +6,7 @@ using Bunit;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MudBlazor;
@@ -17,6 +18,7 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
 {
     private readonly InMemoryStorage _storage = new();
     private TestDatabase _database = null!;
+    private Bunit.TestDoubles.BunitAuthorizationContext _signedIn = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -29,6 +31,8 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
         var runs = new RunsOptions { ScheduleEditsPath = Path.Combine(_database.Folder, "schedules.json") };
         Services.AddSingleton(new ScheduleBook(Options.Create(configured), Options.Create(runs), new FixedEnvironment { ContentRootPath = _database.Folder },
             new RecurringJobManager(_storage), _storage));
+        // Adding and removing schedules is an admin's (issue 15).
+        _signedIn = this.SignInAs(Web.Access.DashboardRoles.Admin, _database);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
@@ -51,7 +55,7 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
         page.Find($"input[data-testid={testId}]").Change(value);
 
     [Fact]
-    public void Page_AddsAScheduleAndItsJob_WhenNameAndCronAreValid()
+    public async Task Page_AddsAScheduleAndItsJob_WhenNameAndCronAreValid()
     {
         var page = Render<SchedulesPage>();
         page.WaitForAssertion(() => Assert.Equal(["nightly"], Names(page)));
@@ -62,6 +66,8 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Equal(["nightly", "weekday-mornings (added here)"], Names(page)));
         Assert.Equal("0 6 * * 1-5", Job("weekday-mornings")?.Cron);
+        await using var db = _database.CreateDbContext();
+        Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.Action == Web.Audit.AuditActions.ScheduleChanged && e.Subject == "weekday-mornings");
         Assert.Empty(page.FindAll("[data-testid=schedule-add-error]"));
     }
 
@@ -121,6 +127,18 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
         // appsettings.json still lists it; the edit keeps it removed when the schedules are applied again at start.
         await Services.GetRequiredService<ScheduleBook>().ApplyAllAsync(CancellationToken.None);
         Assert.Null(Job("nightly"));
+    }
+
+    [Fact]
+    public async Task Page_OffersNoAddAndNoRemove_WhenTheUserIsARunner()
+    {
+        _signedIn.SetRoles(Web.Access.DashboardRoles.Runner);
+
+        var page = Render<SchedulesPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(["nightly"], Names(page)));
+        Assert.Empty(page.FindAll("[data-testid=schedule-add]"));
+        Assert.True(page.Find("button[data-testid=schedule-remove]").HasAttribute("disabled"));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Suites;
@@ -36,6 +38,10 @@ public sealed partial class ScheduleAddForm
     private bool _saving;
     private string? _error;
 
+    [Inject] private DashboardAccess Access { get; set; } = null!;
+
+    [Inject] private AuditTrail Audit { get; set; } = null!;
+
     [Inject] private ScheduleBook Schedules { get; set; } = null!;
 
     [Inject] private SuiteCatalog Suites { get; set; } = null!;
@@ -56,13 +62,17 @@ public sealed partial class ScheduleAddForm
         _saving = true;
         try
         {
+            // The page shows this form to admins only; the handler asks again (a circuit's events can be sent by hand).
+            var actor = await Access.DemandAdminAsync();
             var name = _name?.Trim() ?? "";
-            await Schedules.AddAsync(name, Definition(), CancellationToken.None);
+            var definition = Definition();
+            await Schedules.AddAsync(name, definition, CancellationToken.None);
+            await Audit.RecordAsync(actor, AuditActions.ScheduleChanged, name, $"added: cron {definition.Cron} ({definition.TimeZone ?? "UTC"}), {definition.Selection.Describe()}");
             _error = null;
             _name = null;
             await OnAdded.InvokeAsync(name);
         }
-        catch (ScheduleException error)
+        catch (Exception error) when (error is ScheduleException or AccessDeniedException)
         {
             _error = error.Message;
         }
