@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Apex.Coverage.Tests.Fixtures;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Apex.Coverage.Tests.Hosting;
@@ -54,7 +55,9 @@ public sealed class NotFoundPageTests(WebApplicationFactory<Program> factory) : 
     [Fact]
     public async Task KnownPage_StillAnswers200_WhenTheNotFoundPageIsInPlace()
     {
-        using var client = factory.CreateClient();
+        // Signed in, and no redirect followed: the 200 is the page's own, not the sign-in page's.
+        using var client = await factory.CreateSignedInClientAsync(Web.Access.DashboardRoles.Viewer,
+            options: new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var response = await client.SendAsync(Typed("/plan"), TestContext.Current.CancellationToken);
 
