@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.Access;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Apex.Coverage.Tests.Hosting;
@@ -16,7 +15,6 @@ public sealed class NotFoundPageTests(WebApplicationFactory<Program> factory) : 
         return request;
     }
 
-    // Anonymous on purpose: an unknown address says so to anyone, rather than asking them to sign in first.
     [Fact]
     public async Task UnknownAddress_Answers404WithTheAppsNotFoundPage_WhenTypedInTheBrowser()
     {
@@ -57,7 +55,9 @@ public sealed class NotFoundPageTests(WebApplicationFactory<Program> factory) : 
     [Fact]
     public async Task KnownPage_StillAnswers200_WhenTheNotFoundPageIsInPlace()
     {
-        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
+        // Signed in, and no redirect followed: the 200 is the page's own, not the sign-in page's.
+        using var client = await factory.CreateSignedInClientAsync(Web.Access.DashboardRoles.Viewer,
+            options: new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var response = await client.SendAsync(Typed("/plan"), TestContext.Current.CancellationToken);
 
