@@ -1,7 +1,8 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Hosting;
 
-if (await TokenCommandLine.TryRunAsync(args))
+if (await TokenCommandLine.TryRunAsync(args) || await UserCommandLine.TryRunAsync(args))
 {
     return;
 }

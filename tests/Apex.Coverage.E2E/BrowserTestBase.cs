@@ -11,9 +11,10 @@ public abstract class BrowserTestBase(DashboardServer server, BrowserSession bro
 
     protected BrowserSession Session => browser;
 
-    protected async Task<IPage> OpenAsync(string path, int width = 1440, ColorScheme scheme = ColorScheme.Light)
+    /// <summary>Opens <paramref name="path"/> signed in (through the real sign-in form) as a new user of <paramref name="role"/>.</summary>
+    protected async Task<IPage> OpenAsync(string path, int width = 1440, ColorScheme scheme = ColorScheme.Light, string role = Web.Access.DashboardRoles.Viewer)
     {
-        var page = await browser.OpenAsync(new Uri(server.Address, path), width, scheme);
+        var page = await browser.OpenAsync(new Uri(server.Address, path), width, scheme, server, role);
         _pages.Add(page);
         return page;
     }

@@ -29,6 +29,8 @@ public static class CiUploads
     public static async Task<JsonElement> GetRunAsync(DashboardServer server, long id)
     {
         using var client = server.CreateClient();
+        var token = await server.Services.GetRequiredService<ApiTokenStore>().CreateAsync($"read-{Guid.NewGuid():N}", CancellationToken.None);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
         return await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}");
     }
 

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Microsoft.Playwright;
 
 namespace Apex.Coverage.E2E;
@@ -13,7 +14,7 @@ public sealed class ContentSecurityPolicyTests(DashboardServer server) : IClassF
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
     private static readonly string[] MainPages =
-        ["", "plan", "plan/history", "runs", "runs/schedules", "coverage/tests", "coverage/flaky", "coverage/failures", "coverage/categories/authentication-authorization"];
+        ["account/login", "", "plan", "plan/history", "runs", "runs/schedules", "coverage/tests", "coverage/flaky", "coverage/failures", "coverage/categories/authentication-authorization"];
 
     // Injected by the browser's debugging protocol, so the policy does not apply to it.
     private const string ViolationRecorder =
@@ -38,7 +39,7 @@ public sealed class ContentSecurityPolicyTests(DashboardServer server) : IClassF
     [Fact]
     public async Task MainPages_ReportNoPolicyViolation_WhenLoadedInBrowser()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Runner);
         await page.AddInitScriptAsync(ViolationRecorder);
         var console = new List<string>();
         page.Console += (_, message) => console.Add(message.Text);
@@ -58,7 +59,7 @@ public sealed class ContentSecurityPolicyTests(DashboardServer server) : IClassF
     [Fact]
     public async Task Circuit_HandlesClicks_WhenPolicyIsEnforced()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Runner);
         await page.AddInitScriptAsync(ViolationRecorder);
 
         await page.GotoAsync(new Uri(server.Address, "coverage/categories/authentication-authorization").ToString());

@@ -1,9 +1,10 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Results;
 using Microsoft.Playwright;
 
 namespace Apex.Coverage.E2E;
 
-/// <summary>A manager opens the dashboard, runs one category from its page and watches its status change.</summary>
+/// <summary>A manager (signed in as a runner) opens the dashboard, runs one category from its page and watches its status change.</summary>
 public sealed class CoverageDashboardTests(DashboardServer server) : IClassFixture<DashboardServer>, IAsyncLifetime
 {
     private const string Category = "authentication-authorization";
@@ -36,7 +37,7 @@ public sealed class CoverageDashboardTests(DashboardServer server) : IClassFixtu
     [Fact]
     public async Task RunCategory_ShowsResultsAndChangesCategoryStatus_WhenStartedFromCategoryPage()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1100 } });
+        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Runner);
         var status = page.Locator("[data-testid=coverage-category-status]");
 
         await page.GotoAsync(new Uri(server.Address, $"coverage/categories/{Category}").ToString());

@@ -12,7 +12,8 @@ public sealed class OverviewBeforeRunBrowserTests(DashboardServer server, Browse
     [Fact]
     public async Task Overview_CountsDiscoveredItemsAndSaysNothingRan_WhenNoRunHasHappened()
     {
-        var page = await OpenAsync("", width: 1024);
+        // A runner: the Run action is shown to those who may run.
+        var page = await OpenAsync("", width: 1024, role: Web.Access.DashboardRoles.Runner);
 
         // The fixture suite tags items 1 to 6; discovery runs in the background after start-up.
         await Assertions.Expect(page.Locator("[data-testid=kpi-implemented-value]")).ToHaveTextAsync("6 of 100", new() { Timeout = 120_000 });

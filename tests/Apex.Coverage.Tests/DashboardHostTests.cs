@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Tests.Fixtures;
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -9,7 +11,7 @@ public sealed class DashboardHostTests(WebApplicationFactory<Program> factory)
     [Fact]
     public async Task HomePage_ServesLayoutAndTitle_WhenRequested()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
 
@@ -21,7 +23,7 @@ public sealed class DashboardHostTests(WebApplicationFactory<Program> factory)
     [Fact]
     public async Task MudBlazorStylesheet_IsServed_WhenLayoutReferencesIt()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
         var href = System.Text.RegularExpressions.Regex.Match(html, "_content/MudBlazor/MudBlazor\\.min[^\"]*\\.css").Value;
 

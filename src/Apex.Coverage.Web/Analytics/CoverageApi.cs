@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Standards;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,8 +25,8 @@ public static class CoverageApi
 {
     public static IEndpointRouteBuilder MapCoverageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/coverage", GetCoverageAsync).WithName("GetCoverage").WithTags("Coverage");
-        app.MapGet("/badge/coverage.svg", GetBadgeAsync).WithName("GetCoverageBadge").WithTags("Coverage");
+        app.MapGet("/api/v1/coverage", GetCoverageAsync).WithName("GetCoverage").WithTags("Coverage").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/badge/coverage.svg", GetBadgeAsync).WithName("GetCoverageBadge").WithTags("Coverage").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

@@ -31,6 +31,17 @@ public static class StatusNames
         TestStatus.Failing => "failing",
         _ => "quarantined",
     };
+
+    /// <summary>The words a page shows for an item's status (the API keeps <see cref="Of(ItemStatus)"/>).</summary>
+    public static string Words(ItemStatus status) => status switch
+    {
+        ItemStatus.NotImplemented => "no test",
+        ItemStatus.NotRun => "not run",
+        _ => Of(status),
+    };
+
+    /// <summary>The words a page shows for a test's status.</summary>
+    public static string Words(TestStatus status) => status == TestStatus.NotRun ? "not run" : Of(status);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,7 @@ public static class MappingConflictsApi
 {
     public static IEndpointRouteBuilder MapMappingConflictsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/mapping-conflicts", ListAsync).WithTags("Tests")
+        app.MapGet("/api/v1/mapping-conflicts", ListAsync).WithTags("Tests").RequireAuthorization(AccessPolicies.Read)
             .WithSummary("Discovered tests whose plan items an upload contradicted")
             .WithDescription("The suite's own build decides a test's plan items; an upload that claims others is listed here, not applied.");
         return app;

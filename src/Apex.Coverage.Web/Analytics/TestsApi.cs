@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Text.Json;
 using Apex.Coverage.Web.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,7 +18,7 @@ public static class TestsApi
 {
     public static IEndpointRouteBuilder MapTestsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/tests", ListAsync).WithTags("Tests");
+        app.MapGet("/api/v1/tests", ListAsync).WithTags("Tests").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

@@ -20,6 +20,22 @@ public sealed class ApiToken
     /// <summary>SHA-256 of the whole token, lower-case hex.</summary>
     public required string Hash { get; set; }
 
+    /// <summary>
+    /// What it may write (<see cref="ApiTokenScopes"/>), space-separated. Tokens made before scopes
+    /// existed got both when the column was added: they could do both before (ADR 0171).
+    /// </summary>
+    public string Scopes { get; set; } = ApiTokenScopes.Join(ApiTokenScopes.All);
+
+    /// <summary>The one suite it may write to; null for every suite.</summary>
+    public string? Suite { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>Who made it: the admin's e-mail, or "cli".</summary>
+    public string? CreatedBy { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
@@ -32,6 +48,9 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.Name).HasMaxLength(ApiTokenStore.MaxNameLength);
         builder.Property(t => t.Prefix).HasMaxLength(16);
         builder.Property(t => t.Hash).HasMaxLength(64);
+        builder.Property(t => t.Scopes).HasMaxLength(100).HasDefaultValue(ApiTokenScopes.Join(ApiTokenScopes.All));
+        builder.Property(t => t.Suite).HasMaxLength(200);
+        builder.Property(t => t.CreatedBy).HasMaxLength(256);
         builder.HasIndex(t => t.Prefix);
         // One live token per name, so `tokens revoke --name ci` means exactly one token.
         builder.HasIndex(t => t.Name).IsUnique().HasFilter("\"RevokedAt\" IS NULL");

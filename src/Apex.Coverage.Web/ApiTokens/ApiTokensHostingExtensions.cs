@@ -5,13 +5,12 @@ namespace Apex.Coverage.Web.ApiTokens;
 
 public static class ApiTokensHostingExtensions
 {
-    /// <summary>The token store and the bearer check that <c>RequireApiToken()</c> applies.</summary>
+    /// <summary>The token store (the CLI's too); the bearer scheme itself is added by <c>AddAccess()</c>.</summary>
     public static IHostApplicationBuilder AddApiTokens(this IHostApplicationBuilder builder)
     {
         builder.AddCoverageData();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ApiTokenStore>();
-        builder.Services.TryAddSingleton<ApiTokenEndpointFilter>();
         return builder;
     }
 }

@@ -1,16 +1,19 @@
-using Apex.Coverage.Web.Data;
-using Microsoft.Extensions.Logging.Console;
+using System.Globalization;
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Web.Audit;
 
 namespace Apex.Coverage.Web.ApiTokens;
 
 /// <summary>
-/// `dotnet Apex.Coverage.Web.dll tokens create|list|revoke [--name NAME]`, run from the repo root:
-/// a minimal host with the dashboard's configuration and database (migrated first), no web server.
-/// `create` prints the new token alone on its last line, once. Logs go to stderr.
+/// `dotnet Apex.Coverage.Web.dll tokens create|list|revoke [--name NAME]`, run from the repo root
+/// (<see cref="CommandLineHost"/>). `create` takes `--scope` (repeatable; both when none is given),
+/// `--suite` and `--expires yyyy-MM-dd`, and prints the new token alone on its last line, once.
+/// Whoever can run this on the server is an admin; the trail records it as "cli".
 /// </summary>
 public static class TokenCommandLine
 {
-    private const string Usage = "usage: tokens create --name NAME | tokens list | tokens revoke --name NAME";
+    private const string Usage =
+        "usage: tokens create --name NAME [--scope results:write] [--scope runs:write] [--suite SUITE] [--expires yyyy-MM-dd] | tokens list | tokens revoke --name NAME";
 
     /// <summary>Runs the command when <paramref name="args"/> starts with "tokens"; false otherwise.</summary>
     public static async Task<bool> TryRunAsync(string[] args)
@@ -27,19 +30,25 @@ public static class TokenCommandLine
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var verb = args.Length > 1 ? args[1] : null;
-        var name = ValueOf(args, "--name");
+        var name = CommandLineHost.ValueOf(args, "--name");
         if (verb is not ("create" or "list" or "revoke") || (verb != "list" && name is null))
         {
             await error.WriteLineAsync(Usage);
             return 2;
         }
 
-        using var host = BuildHost(args);
+        using var host = CommandLineHost.Build(args);
         await host.StartAsync();
         try
         {
             var store = host.Services.GetRequiredService<ApiTokenStore>();
-            return await ExecuteAsync(store, verb, name, output, error);
+            var audit = host.Services.GetRequiredService<AuditTrail>();
+            return verb switch
+            {
+                "create" => await CreateAsync(store, audit, args, name!, output, error),
+                "revoke" => await RevokeAsync(store, audit, name!, output, error),
+                _ => await ListAsync(store, output),
+            };
         }
         finally
         {
@@ -47,19 +56,14 @@ public static class TokenCommandLine
         }
     }
 
-    private static async Task<int> ExecuteAsync(ApiTokenStore store, string verb, string? name, TextWriter output, TextWriter error) =>
-        verb switch
-        {
-            "create" => await CreateAsync(store, name!, output, error),
-            "revoke" => await RevokeAsync(store, name!, output, error),
-            _ => await ListAsync(store, output),
-        };
-
-    private static async Task<int> CreateAsync(ApiTokenStore store, string name, TextWriter output, TextWriter error)
+    private static async Task<int> CreateAsync(ApiTokenStore store, AuditTrail audit, string[] args, string name, TextWriter output, TextWriter error)
     {
         try
         {
-            var created = await store.CreateAsync(name, CancellationToken.None);
+            var scopes = CommandLineHost.ValuesOf(args, "--scope");
+            var request = new ApiTokenRequest(name, scopes, CommandLineHost.ValueOf(args, "--suite"), Expiry(args), AuditActor.Cli.Name);
+            var created = await store.CreateAsync(request, CancellationToken.None);
+            await audit.RecordAsync(AuditActor.Cli, AuditActions.TokenCreated, created.Name, string.Join(" ", scopes.Count == 0 ? ApiTokenScopes.All : scopes));
             await output.WriteLineAsync($"Created API token \"{created.Name}\". It is shown once; store it as a CI secret:");
             await output.WriteLineAsync(created.Token);
             return 0;
@@ -71,10 +75,18 @@ public static class TokenCommandLine
         }
     }
 
-    private static async Task<int> RevokeAsync(ApiTokenStore store, string name, TextWriter output, TextWriter error)
+    /// <summary>The end of the given day, UTC; a token "expiring 2027-01-31" works through that day.</summary>
+    private static DateTimeOffset? Expiry(string[] args) =>
+        CommandLineHost.ValueOf(args, "--expires") is not { } text ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : throw new ApiTokenException($"--expires takes a date as yyyy-MM-dd (for example 2027-01-31); \"{text}\" is not one.");
+
+    private static async Task<int> RevokeAsync(ApiTokenStore store, AuditTrail audit, string name, TextWriter output, TextWriter error)
     {
         if (await store.RevokeAsync(name, CancellationToken.None))
         {
+            await audit.RecordAsync(AuditActor.Cli, AuditActions.TokenRevoked, name);
             await output.WriteLineAsync($"Revoked API token \"{name}\".");
             return 0;
         }
@@ -94,31 +106,11 @@ public static class TokenCommandLine
         foreach (var token in tokens)
         {
             var state = token.RevokedAt is { } revoked ? $"revoked {revoked:u}" : "live";
-            await output.WriteLineAsync($"{token.Name}\t{token.Prefix}…\tcreated {token.CreatedAt:u}\t{state}");
+            var expires = token.ExpiresAt is { } at ? $"expires {at:u}" : "no expiry";
+            await output.WriteLineAsync(
+                $"{token.Name}\t{token.Prefix}…\t{string.Join(' ', token.Scopes)}\t{token.Suite ?? "any suite"}\tcreated {token.CreatedAt:u}\t{expires}\t{state}");
         }
 
         return 0;
-    }
-
-    private static IHost BuildHost(string[] args)
-    {
-        // Same configuration sources as the web host (appsettings.json of the working directory,
-        // environment, command line), so the CLI and the dashboard open the same database.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args,
-            ContentRootPath = Directory.GetCurrentDirectory(),
-        });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter<ConsoleLoggerProvider>(null, LogLevel.Warning);
-        builder.AddApiTokens();
-        return builder.Build();
-    }
-
-    private static string? ValueOf(string[] args, string option)
-    {
-        var index = Array.IndexOf(args, option);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,11 +17,11 @@ public static class CiReportsApi
 {
     public static IEndpointRouteBuilder MapCiReportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/runs/{id:long}/summary.md", SummaryAsync).WithTags("Runs");
-        app.MapGet("/api/v1/tests/first-failure", FirstFailureAsync).WithTags("Tests");
-        app.MapGet("/api/v1/export/coverage.csv", (CoverageReportHub hub, CancellationToken ct) => CsvAsync(hub, CsvExport.Items, "apex-coverage.csv", ct)).WithTags("Coverage");
-        app.MapGet("/api/v1/export/tests.csv", (CoverageReportHub hub, CancellationToken ct) => CsvAsync(hub, CsvExport.Tests, "apex-tests.csv", ct)).WithTags("Tests");
-        app.MapGet("/badge/protected-mrr.svg", BadgeAsync).WithTags("Coverage");
+        app.MapGet("/api/v1/runs/{id:long}/summary.md", SummaryAsync).WithTags("Runs").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/api/v1/tests/first-failure", FirstFailureAsync).WithTags("Tests").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/api/v1/export/coverage.csv", (CoverageReportHub hub, CancellationToken ct) => CsvAsync(hub, CsvExport.Items, "apex-coverage.csv", ct)).WithTags("Coverage").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/api/v1/export/tests.csv", (CoverageReportHub hub, CancellationToken ct) => CsvAsync(hub, CsvExport.Tests, "apex-tests.csv", ct)).WithTags("Tests").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/badge/protected-mrr.svg", BadgeAsync).WithTags("Coverage").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

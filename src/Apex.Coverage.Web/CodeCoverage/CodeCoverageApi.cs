@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Apex.Coverage.Web.CodeCoverage;
@@ -7,7 +8,7 @@ public static class CodeCoverageApi
 {
     public static IEndpointRouteBuilder MapCodeCoverageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/runs/{id:long}/coverage/files", FilesAsync).WithTags("Runs");
+        app.MapGet("/api/v1/runs/{id:long}/coverage/files", FilesAsync).WithTags("Runs").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

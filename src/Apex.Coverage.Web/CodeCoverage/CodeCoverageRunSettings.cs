@@ -12,6 +12,14 @@ public sealed class CodeCoverageRunSettings(IOptions<CodeCoverageOptions> option
 {
     public const string FriendlyName = "XPlat Code Coverage";
 
+    /// <summary>
+    /// Not GeneratedCodeAttribute: with it, coverlet 10 cannot instrument an assembly that has
+    /// [LoggerMessage] methods from the shared framework (it fails to resolve the attribute's
+    /// assembly) and silently measures nothing of Apex.Platform. Generated files are set apart by
+    /// path instead (CodeCoverageSummarizer.GeneratedModule). ADR 0230.
+    /// </summary>
+    public const string ExcludedByAttribute = "CompilerGeneratedAttribute,ExcludeFromCodeCoverageAttribute";
+
     /// <summary>The run's own results folder: the collector writes its report under it.</summary>
     public string ResultsDirectoryFor(long runId) =>
         Path.Combine(Path.GetFullPath(options.Value.ResultsPath), runId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -30,7 +38,7 @@ public sealed class CodeCoverageRunSettings(IOptions<CodeCoverageOptions> option
                 new XElement("Configuration",
                     new XElement("Format", "cobertura"),
                     new XElement("Include", $"[{options.Value.TargetAssembly}]*"),
-                    new XElement("ExcludeByAttribute", "GeneratedCodeAttribute,CompilerGeneratedAttribute,ExcludeFromCodeCoverageAttribute"))))));
+                    new XElement("ExcludeByAttribute", ExcludedByAttribute))))));
         var missing = collector is null
             ? $"coverlet.collector was not found (Coverage:CollectorPath, next to {Path.GetFileName(testAssembly)}, or the NuGet packages folder); add the coverlet.collector package to the suite."
             : null;

@@ -1,5 +1,7 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.Analytics;
+using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.CiReports;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components;
@@ -26,6 +28,8 @@ public static class DashboardHostingExtensions
         builder.Services.AddProblemDetails();
         builder.AddEdgeHardening();
         builder.AddApiDocumentation();
+        builder.AddAudit();
+        builder.AddAccess();
         builder.AddPlan();
         builder.AddIngestion();
         builder.AddRuns();
@@ -50,11 +54,16 @@ public static class DashboardHostingExtensions
         }
 
         app.UseApiProblems();
+        app.UseNotFoundPage();
 
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapApiDocumentation();
+        app.MapAccess();
+        app.MapAudit();
         app.MapPlanApi();
         app.MapIngestion();
         app.MapRuns();

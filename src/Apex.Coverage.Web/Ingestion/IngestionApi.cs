@@ -51,7 +51,7 @@ public static class IngestionApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .DisableAntiforgery()
-            .RequireApiToken();
+            .RequireApiToken(ApiTokenScopes.ResultsWrite);
         return app;
     }
 
@@ -65,6 +65,11 @@ public static class IngestionApi
         try
         {
             var request = IngestionRequestFactory.Validate(query, options.Value, suites.Names, context.ApiTokenName());
+            if (!context.ApiTokenAllowsSuite(request.Suite))
+            {
+                return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: $"This API token is limited to another suite than '{request.Suite}'.");
+            }
+
             await using var upload = await uploads.ReadAsync(context.Request, cancellationToken);
             var file = ResultFileParser.Parse(upload.Content, options.Value.MaxResultsPerFile);
             var outcome = await ingestor.IngestAsync(request.For(upload), file, cancellationToken);

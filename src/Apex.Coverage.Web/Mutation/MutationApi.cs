@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Analytics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,11 +28,11 @@ public static class MutationApi
 {
     public static IEndpointRouteBuilder MapMutationApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/mutation").WithTags("Mutation");
-        group.MapPost("/runs", StartAsync).WithName("StartMutationRun");
+        var group = app.MapGroup("/api/v1/mutation").WithTags("Mutation").RequireAuthorization(AccessPolicies.Read);
+        group.MapPost("/runs", StartAsync).WithName("StartMutationRun").RequireApiToken(ApiTokenScopes.RunsWrite);
         group.MapGet("/runs", ListAsync).WithName("ListMutationRuns");
         group.MapGet("/runs/{id:long}", GetAsync).WithName("GetMutationRun");
-        group.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelMutationRun");
+        group.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelMutationRun").RequireApiToken(ApiTokenScopes.RunsWrite);
         group.MapGet("/items/{number:int}", ItemAsync).WithName("GetItemMutation");
         group.MapGet("/verified", VerifiedAsync).WithName("GetVerifiedMrr");
         return app;

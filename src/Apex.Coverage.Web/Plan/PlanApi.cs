@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Apex.Coverage.Web.Plan;
@@ -23,7 +24,7 @@ public static class PlanApi
 {
     public static IEndpointRouteBuilder MapPlanApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/plan", GetPlan).WithName("GetPlan").WithTags("Plan");
+        app.MapGet("/api/v1/plan", GetPlan).WithName("GetPlan").WithTags("Plan").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

@@ -30,6 +30,15 @@ public sealed class RunReader(IDbContextFactory<CoverageDbContext> databases)
             .OrderByDescending(r => r.Id).Take(take).ToListAsync(cancellationToken);
     }
 
+    /// <summary>The runs that have not ended yet (queued, building or running), newest first.</summary>
+    public async Task<List<TestRun>> UnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.TestRuns.AsNoTracking()
+            .Where(r => r.Status == RunStatus.Queued || r.Status == RunStatus.Building || r.Status == RunStatus.Running)
+            .OrderByDescending(r => r.Id).ToListAsync(cancellationToken);
+    }
+
     public async Task<List<TestResult>> ResultsAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);

@@ -1,4 +1,6 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
@@ -19,10 +21,10 @@ public static class RunsApi
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/api/v1/runs").WithTags("Runs");
-        runs.MapGet("/", ListAsync);
-        runs.MapGet("/{id:long}", GetAsync);
-        // Every write needs a bearer token; the reads are open.
-        var writes = runs.MapGroup("").RequireApiToken();
+        runs.MapGet("/", ListAsync).RequireAuthorization(AccessPolicies.Read);
+        runs.MapGet("/{id:long}", GetAsync).RequireAuthorization(AccessPolicies.Read);
+        // Every write needs a bearer token with runs:write (ADR 0170); reads need a reader.
+        var writes = runs.MapGroup("").RequireApiToken(ApiTokenScopes.RunsWrite);
         writes.MapPost("/", StartAsync);
         writes.MapPost("/{id:long}/cancel", CancelAsync);
         return app;
@@ -56,13 +58,19 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> StartAsync(
-        StartRunRequest request, RunRequests requests, HttpContext http, CancellationToken cancellationToken)
+        StartRunRequest request, RunRequests requests, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
     {
+        if (!http.ApiTokenAllowsSuite(string.IsNullOrWhiteSpace(request.Suite) ? requests.DefaultSuite : request.Suite))
+        {
+            return TokenSuiteRefused();
+        }
+
         try
         {
             var selection = new RunSelection(request.PlanItems, Blank(request.Category), Blank(request.Priority), request.OnlyFailed ?? false,
                 RunBudget.Parse(request.Budget));
             var id = await requests.StartAsync(request.Suite, selection, RunSource.Api, request.CollectCoverage ?? false, http.ApiTokenName(), cancellationToken);
+            await audit.RecordAsync(AuditActor.Of(http.User), AuditActions.RunStarted, $"run {id}", "through the API", cancellationToken);
             return TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "queued"));
         }
         catch (SelectionException error)
@@ -72,8 +80,20 @@ public static class RunsApi
     }
 
     private static async Task<Results<Accepted<RunCreatedJson>, ProblemHttpResult>> CancelAsync(
-        long id, RunRequests requests, CancellationToken cancellationToken) =>
-        await requests.CancelAsync(id, cancellationToken) switch
+        long id, RunRequests requests, RunReader runs, AuditTrail audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await runs.FindAsync(id, cancellationToken) is { } run && !http.ApiTokenAllowsSuite(run.SuiteName))
+        {
+            return TokenSuiteRefused();
+        }
+
+        var outcome = await requests.CancelAsync(id, cancellationToken);
+        if (outcome is CancelOutcome.Canceled or CancelOutcome.Stopping)
+        {
+            await audit.RecordAsync(AuditActor.Of(http.User), AuditActions.RunCanceled, $"run {id}", "through the API", cancellationToken);
+        }
+
+        return outcome switch
         {
             CancelOutcome.Canceled => TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "canceled")),
             CancelOutcome.Stopping => TypedResults.Accepted($"/api/v1/runs/{id}", new RunCreatedJson(id, "canceling")),
@@ -83,6 +103,11 @@ public static class RunsApi
             _ => TypedResults.Problem(statusCode: 409, title: "Run already ended",
                 detail: $"Run {id} has already ended (or came from CI); there is nothing to cancel."),
         };
+    }
+
+    private static ProblemHttpResult TokenSuiteRefused() =>
+        TypedResults.Problem(statusCode: 403, title: "Not allowed",
+            detail: "This API token is limited to another suite. Use a token made for this suite, or one for every suite.");
 
     private static ProblemHttpResult NotFound(long id) =>
         TypedResults.Problem(statusCode: 404, title: "No such run", detail: $"There is no run {id}. GET /api/v1/runs lists the runs.");

@@ -87,7 +87,9 @@ public static class RunsHostingExtensions
         var settings = app.Services.GetRequiredService<IOptions<HangfireSettings>>().Value;
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = settings.DashboardAllowRemote ? [] : [new LocalRequestsOnlyAuthorizationFilter()],
+            Authorization = settings.DashboardAllowRemote
+                ? [new Access.HangfireAdminFilter()]
+                : [new Access.HangfireAdminFilter(), new LocalRequestsOnlyAuthorizationFilter()],
             AppPath = "/runs",
         });
         return app;

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.ApiTokens;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,11 +20,12 @@ public static class SelectionApi
 {
     public static IEndpointRouteBuilder MapSelectionApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/selection", GetAsync).WithName("GetSelection").WithTags("Selection");
-        app.MapPost("/api/v1/selection", ChangedAsync).WithTags("Selection").RequireApiToken();
-        app.MapPost("/api/v1/coverage-map", StartMapAsync).WithTags("Selection").RequireApiToken();
-        app.MapGet("/api/v1/coverage-map", (CoverageMap map, CancellationToken ct, string? suite) => map.ReadAsync(suite, ct)).WithTags("Selection");
-        app.MapGet("/api/v1/selection/replay", ReplayAsync).WithTags("Selection");
+        app.MapGet("/api/v1/selection", GetAsync).WithName("GetSelection").WithTags("Selection").RequireAuthorization(AccessPolicies.Read);
+        // Asking with changed files writes nothing: a question any reader (a token, a session) may ask.
+        app.MapPost("/api/v1/selection", ChangedAsync).WithTags("Selection").RequireAuthorization(AccessPolicies.Read);
+        app.MapPost("/api/v1/coverage-map", StartMapAsync).WithTags("Selection").RequireApiToken(ApiTokenScopes.RunsWrite);
+        app.MapGet("/api/v1/coverage-map", (CoverageMap map, CancellationToken ct, string? suite) => map.ReadAsync(suite, ct)).WithTags("Selection").RequireAuthorization(AccessPolicies.Read);
+        app.MapGet("/api/v1/selection/replay", ReplayAsync).WithTags("Selection").RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 

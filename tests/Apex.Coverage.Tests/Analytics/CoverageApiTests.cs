@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,11 +23,7 @@ public sealed class CoverageApiTests : IAsyncLifetime
 
     private IDbContextFactory<CoverageDbContext> Databases => _factory.Services.GetRequiredService<IDbContextFactory<CoverageDbContext>>();
 
-    public ValueTask InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask InitializeAsync() => _client = await _factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
     public async ValueTask DisposeAsync()
     {
@@ -152,7 +149,7 @@ public sealed class CoverageApiWithoutPlanTests
     public async Task GetCoverage_ReturnsProblemDetails_WhenNoPlanWasImported()
     {
         await using var factory = new PlanHostFactory(planFixture: "binary.bin");
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         using var response = await client.GetAsync("/api/v1/coverage", TestContext.Current.CancellationToken);
 

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
@@ -60,7 +61,7 @@ public sealed class CoverageReportHubTests : IClassFixture<CoverageReportHubTest
         Services.GetRequiredService<RunNotifier>().Publish(new RunUpdate(runId, RunUpdateKind.Ended));
 
         var newest = await Eventually.ThatAsync(NewestSnapshotAsync, s => s is not null && s.AsOfResultId > 0, "a trend point after the run");
-        using var client = _host.Factory.CreateClient();
+        using var client = await _host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var coverage = await client.GetFromJsonAsync<JsonElement>("/api/v1/coverage", Ct);
         var item = coverage.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("number").GetInt32() == 1);
         Assert.Equal("passing", item.GetProperty("status").GetString());
@@ -76,7 +77,7 @@ public sealed class CoverageReportHubTests : IClassFixture<CoverageReportHubTest
             await DiscoverAsync(Databases, $"Paging.Test{i}", "");
         }
 
-        using var client = _host.Factory.CreateClient();
+        using var client = await _host.Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var page = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests?suite=l2&take=2&skip=1", Ct);
         var all = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests?suite=l2", Ct);
         using var tooMany = await client.GetAsync("/api/v1/tests?take=1001", Ct);

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.CodeCoverage;
@@ -34,6 +35,7 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
         var coverage = new CodeCoverageOptions();
         coverage.Categories["business-critical-flows"] = ["Billing", "Metering"];
         Services.AddMudServices();
+        this.SignInAs(DashboardRoles.Runner, _database);
         Services.AddSingleton(_catalog);
         Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
         Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(coverage)));

@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Tests.Fixtures;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Apex.Coverage.Tests.Runs;
@@ -52,7 +54,7 @@ public sealed class CoverageRunTests(RunnerHost host)
     public async Task RunsAndCoverageApis_CarryTheMeasuredRates_AfterACoverageRun()
     {
         await using var factory = NewFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var before = await client.GetFromJsonAsync<JsonElement>("/api/v1/coverage", TestContext.Current.CancellationToken);
         Assert.Equal(JsonValueKind.Null, before.GetProperty("totals").GetProperty("codeLineRate").ValueKind);
 
@@ -76,7 +78,7 @@ public sealed class CoverageRunTests(RunnerHost host)
         var id = await StartAsync(factory, collectCoverage: false);
         var run = await factory.WaitForEndAsync(id);
 
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}", TestContext.Current.CancellationToken);
         Assert.Equal(RunStatus.Passed, run.Status);
         Assert.Equal(JsonValueKind.Null, detail.GetProperty("codeCoverage").ValueKind);

@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Tests.Fixtures;
 using System.Collections.Concurrent;
 using System.Net;
 using Apex.Coverage.Tests.Ingestion;
@@ -20,7 +22,7 @@ public sealed class HardeningTests
     public async Task Page_CarriesSecurityHeadersAndNoncedImportMap_WhenServed()
     {
         await using var factory = new IngestionHostFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         using var page = await client.GetAsync("/", Ct);
         using var api = await client.GetAsync("/api/v1/plan", Ct);
@@ -74,7 +76,7 @@ public sealed class HardeningTests
     public async Task Request_IsRefused_WhenHostIsNotAllowed(string hostName, HttpStatusCode expected)
     {
         await using var factory = new IngestionHostFactory(configure: b => b.UseSetting("AllowedHosts", "coverage.example;localhost"));
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/plan");
         request.Headers.Host = hostName;
 

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Components.Settings;
@@ -19,8 +20,10 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         _store = new ApiTokenStore(_database, TimeProvider.System);
         Services.AddMudServices();
+        this.SignInAs(DashboardRoles.Admin, _database);
         Services.AddSingleton(_store);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()
@@ -38,7 +41,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.Find("input[data-testid=token-name], [data-testid=token-name] input").Input("github");
         page.Find("button[data-testid=token-create]").Click();
 
-        page.WaitForAssertion(() => page.Find("[data-testid=token-value]"));
+        page.WaitForAssertion(() => page.Find("[data-testid=token-value]"), TimeSpan.FromSeconds(10));
         var token = page.Find("[data-testid=token-value]").TextContent.Trim();
         Assert.Equal("github", await _store.FindNameAsync(token, Ct));
         Assert.Contains(token[..12], page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal);
@@ -57,7 +60,8 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.Find("button[data-testid=token-revoke]").Click();
         page.Find("button[data-testid=token-revoke-confirm]").Click();
 
-        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal));
+        // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.
+        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Null(await _store.FindNameAsync(created.Token, Ct));
     }
 

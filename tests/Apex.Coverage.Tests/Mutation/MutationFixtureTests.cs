@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.ApiTokens;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -34,6 +35,8 @@ public sealed class MutationFixtureTests : IAsyncLifetime
     {
         _host = Configure(_factory, _output, budget: "00:20:00");
         _client = _host.CreateClient();
+        var token = await _host.Services.GetRequiredService<ApiTokenStore>().CreateAsync(new ApiTokenRequest("mutation", [ApiTokenScopes.RunsWrite]), Ct);
+        _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
         await DiscoverAsync(_host.Services.GetRequiredService<IDbContextFactory<CoverageDbContext>>(), BulkTest, "2");
     }
 

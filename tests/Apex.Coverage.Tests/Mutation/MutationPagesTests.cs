@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CodeCoverage;
@@ -44,6 +45,7 @@ public sealed class MutationPagesTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<MutationStore>();
         Services.AddSingleton<MutationProgress>();
         Services.AddSingleton<MutationService>();
+        this.SignInAs(DashboardRoles.Runner, _database);
         JSInterop.Mode = JSRuntimeMode.Loose;
         await DiscoverAsync(_database, AuthTest, "1");
         await RunAsync(_database, "c1", (AuthTest, P));

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,7 +15,7 @@ public sealed class PlanApiTests
     public async Task GetPlan_ReturnsCatalogInContractShape_WhenRealPlanIsImported()
     {
         await using var factory = new PlanHostFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         using var response = await client.GetAsync("/api/v1/plan", Ct);
         var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -34,7 +35,7 @@ public sealed class PlanApiTests
     public async Task GetPlan_ServesItemsAndLint_WhenRealPlanIsImported()
     {
         await using var factory = new PlanHostFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         var json = await client.GetFromJsonAsync<JsonElement>("/api/v1/plan", Ct);
 
@@ -53,7 +54,7 @@ public sealed class PlanApiTests
     public async Task GetPlan_ReturnsProblemDetails_WhenNoPlanWasEverImported()
     {
         await using var factory = new PlanHostFactory(planFixture: "binary.bin");
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         using var response = await client.GetAsync("/api/v1/plan", Ct);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
@@ -67,7 +68,7 @@ public sealed class PlanApiTests
     public async Task Watcher_ImportsNewVersion_WhenPlanFileChanges()
     {
         await using var factory = new PlanHostFactory(PlanFixtures.SecondPlan, watch: true);
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var catalog = factory.Services.GetRequiredService<Apex.Coverage.Web.Plan.PlanCatalog>();
         var imported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = catalog.Subscribe(() =>
@@ -90,7 +91,7 @@ public sealed class PlanApiTests
     public async Task Watcher_KeepsCatalogAndReportsError_WhenFileBecomesBroken()
     {
         await using var factory = new PlanHostFactory(PlanFixtures.SecondPlan, watch: true);
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var catalog = factory.Services.GetRequiredService<Apex.Coverage.Web.Plan.PlanCatalog>();
         var rejected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = catalog.Subscribe(() =>

@@ -8,19 +8,28 @@ using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Plan;
 
-public sealed class PlanPageTests : BunitContext
+public sealed class PlanPageTests : BunitContext, IAsyncLifetime
 {
     private readonly PlanCatalog _catalog = new();
+    private TestDatabase _database = null!;
 
-    public PlanPageTests()
+    public async ValueTask InitializeAsync()
     {
-        Services.AddMudServices();
-        Services.AddSingleton(_catalog);
+        _database = await TestDatabase.CreateAsync();
+        Services.AddLiveDashboard(_database, _catalog);
+        // The item page carries a Run button (issue 15): a runner sees and may use it.
+        this.SignInAs(Web.Access.DashboardRoles.Runner, _database);
         JSInterop.Mode = JSRuntimeMode.Loose;
         // Declared-vs-actual and mapping conflicts read the coverage report (CoveragePageTests covers them).
         ComponentFactories.AddStub<Apex.Coverage.Web.Components.Analytics.PlanActualPanel>();
         // MudSelect and MudTablePager open popovers, which need a provider in the render tree.
         Render<MudPopoverProvider>();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
     }
 
     private void Show(string fixture, int version = 1)
@@ -121,7 +130,7 @@ public sealed class PlanPageTests : BunitContext
         var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 31));
 
         Assert.Equal("31. Supervisor-SubAgent Communication", page.Find("[data-testid=plan-item-title]").TextContent.Trim());
-        Assert.Equal("implemented", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
+        Assert.Equal("plan says implemented", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
         Assert.Contains("$30K", page.Find("[data-testid=plan-item-bvj]").TextContent, StringComparison.Ordinal);
         Assert.Contains("tool dispatcher", page.Find("[data-testid=plan-item-components]").TextContent, StringComparison.Ordinal);
     }
@@ -135,7 +144,7 @@ public sealed class PlanPageTests : BunitContext
 
         var scenarios = page.Find("[data-testid=plan-item-scenarios]").TextContent;
         Assert.Contains("cross-instance sync", scenarios, StringComparison.Ordinal);
-        Assert.Equal("planned", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
+        Assert.Equal("plan says planned", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Runs;
 using Apex.Coverage.Web.Data;
@@ -34,9 +35,11 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         var suites = new SuiteCatalog(Options.Create(configured), environment);
         var active = new ActiveRuns(TimeProvider.System);
         Services.AddMudServices();
+        this.SignInAs(DashboardRoles.Runner, _database);
         Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
         Services.AddSingleton(_notifier);
         Services.AddSingleton(new RunReader(_database));
+        Services.AddSingleton(new PlanCatalog());
         Services.AddSingleton(active);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new RunsOptions()));

@@ -73,33 +73,8 @@ public sealed class RunnerHostFactory(string fixtureAssembly, string? folder = n
         Requests.StartAsync(suite, selection ?? RunSelection.WholeSuite, RunSource.Dashboard, false, null, TestContext.Current.CancellationToken);
 
     /// <summary>Waits for the run to reach a status that satisfies <paramref name="until"/>, woken by the notifier.</summary>
-    public async Task<TestRun> WaitForAsync(long runId, Func<TestRun, bool> until, TimeSpan timeout)
-    {
-        var changed = new SemaphoreSlim(0);
-        using var subscription = Services.GetRequiredService<RunNotifier>().Subscribe(runId, _ => changed.Release());
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(timeout);
-        while (true)
-        {
-            await using (var db = Database())
-            {
-                var run = await db.TestRuns.AsNoTracking().SingleAsync(r => r.Id == runId, TestContext.Current.CancellationToken);
-                if (until(run))
-                {
-                    return run;
-                }
-            }
-
-            try
-            {
-                await changed.WaitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Run {runId} did not reach the expected state within {timeout}.");
-            }
-        }
-    }
+    public Task<TestRun> WaitForAsync(long runId, Func<TestRun, bool> until, TimeSpan timeout) =>
+        RunWait.ForAsync(Services, runId, until, timeout);
 
     public Task<TestRun> WaitForEndAsync(long runId, int seconds = 120) =>
         WaitForAsync(runId, r => r.FinishedAt is not null, TimeSpan.FromSeconds(seconds));

@@ -1,3 +1,5 @@
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Tests.Fixtures;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -87,7 +89,7 @@ public sealed class RunsApiTests(RunnerHost host)
     [Fact]
     public async Task ListRuns_PagesNewestFirst_WhenTakeAndSkipAreGiven()
     {
-        using var client = Factory.CreateClient();
+        using var client = await Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var first = await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [3]));
         var second = await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [3]));
         await Factory.WaitForEndAsync(second);
@@ -127,7 +129,7 @@ public sealed class RunsApiTests(RunnerHost host)
     {
         var id = await Factory.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [2]));
         await Factory.WaitForEndAsync(id);
-        using var client = Factory.CreateClient();
+        using var client = await Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
 
         var tests = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests", Ct);
 
@@ -155,7 +157,7 @@ public sealed class RunsApiTests(RunnerHost host)
             }
         }
 
-        using var client = Factory.CreateClient();
+        using var client = await Factory.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var tests = await client.GetFromJsonAsync<JsonElement>("/api/v1/tests", Ct);
 
         var test = tests.EnumerateArray().Single(t => t.GetProperty("fullyQualifiedName").GetString() == name);
@@ -165,10 +167,11 @@ public sealed class RunsApiTests(RunnerHost host)
     [Fact]
     public async Task HangfireDashboard_RefusesRemoteRequests_WhenNotConfiguredOtherwise()
     {
-        using var client = Factory.CreateClient();
+        // An admin, so that only the remote-request rule can refuse (the test server's requests have no local address).
+        using var client = await Factory.CreateSignedInClientAsync(DashboardRoles.Admin);
 
         using var response = await client.GetAsync("/hangfire", Ct);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 }

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
@@ -39,7 +40,7 @@ public sealed class TwoNodesTests(RunnerHost host, PostgresServer postgres)
         Assert.NotEmpty(results);
         Assert.Equal(ended.Total, results.Count);
         // The run page served by node B lists them (the page subscribes to the notifier checked below).
-        using (var browserOfB = b.CreateClient())
+        using (var browserOfB = await b.CreateSignedInClientAsync(DashboardRoles.Viewer))
         {
             var page = await browserOfB.GetStringAsync($"/runs/{passing}", Ct);
             Assert.All(results, r => Assert.Contains(System.Net.WebUtility.HtmlEncode(r.DisplayName), page, StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -117,7 +118,8 @@ public sealed class SelectionApiTests(SelectionHost host)
     [Fact]
     public async Task RunsPage_ShowsTheMrrTheBudgetCovers_WhenRendered()
     {
-        using var client = host.Factory.CreateClient();
+        // Pages need a signed-in user; the budget run is a runner's tool.
+        using var client = await host.Factory.CreateSignedInClientAsync(DashboardRoles.Runner);
 
         var html = await client.GetStringAsync("/runs", Ct);
 

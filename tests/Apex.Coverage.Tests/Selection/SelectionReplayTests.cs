@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Apex.Coverage.Tests.CiReports;
@@ -70,7 +71,7 @@ public sealed class SelectionReplayTests
             await StoredRuns.RunAsync(databases, "main", commit, ("Apex.L2.A", "P"), ("Apex.L2.B", outcome));
         }
 
-        using var client = host.CreateClient();
+        using var client = await host.CreateSignedInClientAsync(DashboardRoles.Viewer);
         var report = await client.GetFromJsonAsync<JsonElement>("/api/v1/selection/replay?suite=l2", Ct);
         var html = await client.GetStringAsync("/selection/replay?suite=l2", Ct);
 

@@ -14,7 +14,7 @@ public sealed class StandardsApiTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _factory = new PlanHostFactory();
         var host = _factory.WithWebHostBuilder(b => b
@@ -22,8 +22,7 @@ public sealed class StandardsApiTests : IAsyncLifetime
             .UseSetting("Suites:Std:Assembly", Path.Combine(_source.Root, "suite", "bin", "Std.dll"))
             .UseSetting("Standards:Suite", "Std")
             .UseSetting("ContentRoot", _source.Root));
-        _client = host.CreateClient();
-        return ValueTask.CompletedTask;
+        _client = await host.CreateSignedInClientAsync(Web.Access.DashboardRoles.Viewer);
     }
 
     public async ValueTask DisposeAsync()

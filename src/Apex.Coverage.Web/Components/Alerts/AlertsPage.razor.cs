@@ -18,6 +18,8 @@ public sealed partial class AlertsPage
 
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
 
+    [Inject] private Access.DashboardAccess Access { get; set; } = null!;
+
     protected override Task OnInitializedAsync() => LoadAsync();
 
     private async Task LoadAsync()
@@ -30,6 +32,7 @@ public sealed partial class AlertsPage
     {
         try
         {
+            await Access.DemandAdminAsync();
             (_, _secret) = await Book.AddAsync(_name, _url, _format, null, CancellationToken.None);
             (_name, _url) = (null, null);
             await LoadAsync();
@@ -42,6 +45,7 @@ public sealed partial class AlertsPage
 
     private async Task RemoveAsync(long id)
     {
+        await Access.DemandAdminAsync();
         await Book.RemoveAsync(id, CancellationToken.None);
         await LoadAsync();
     }

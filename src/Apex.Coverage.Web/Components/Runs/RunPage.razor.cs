@@ -15,6 +15,7 @@ public sealed partial class RunPage
     private List<TestResult> _results = [];
     private TestRun? _run;
     private bool _canceling;
+    private bool _canRun;
     private IDisposable? _subscription;
 
     [Parameter] public long Id { get; set; }
@@ -29,6 +30,10 @@ public sealed partial class RunPage
     [Inject] private ActiveRuns Active { get; set; } = null!;
 
     [Inject] private RunRequests Requests { get; set; } = null!;
+
+    [Inject] private Apex.Coverage.Web.Access.DashboardAccess Access { get; set; } = null!;
+
+    [Inject] private Apex.Coverage.Web.Audit.AuditTrail Audit { get; set; } = null!;
 
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
 
@@ -106,14 +111,32 @@ public sealed partial class RunPage
 
     private async Task LoadRunAsync()
     {
+        _canRun = await Access.CanRunAsync();
         _run = await Runs.FindAsync(Id);
     }
 
     private async Task CancelAsync()
     {
+        Apex.Coverage.Web.Audit.AuditActor actor;
+        try
+        {
+            // Hidden from viewers; checked again because a circuit's events can be sent by hand.
+            actor = await Access.DemandRunnerAsync();
+        }
+        catch (Apex.Coverage.Web.Access.AccessDeniedException denied)
+        {
+            Snackbar.Add(denied.Message, Severity.Warning);
+            return;
+        }
+
         _canceling = true;
         StateHasChanged();
         var outcome = await Requests.CancelAsync(Id, CancellationToken.None);
+        if (outcome is CancelOutcome.Canceled or CancelOutcome.Stopping)
+        {
+            await Audit.RecordAsync(actor, Apex.Coverage.Web.Audit.AuditActions.RunCanceled, $"run {Id}");
+        }
+
         if (outcome is CancelOutcome.RunningElsewhere or CancelOutcome.AlreadyFinished)
         {
             _canceling = outcome == CancelOutcome.AlreadyFinished;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Apex.Coverage.Web.Access;
+using Apex.Coverage.Web.Audit;
 using Apex.Coverage.Web.Components.Analytics;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
@@ -28,9 +30,19 @@ public sealed partial class BudgetRun
 
     [Inject] private ISnackbar Snackbar { get; set; } = null!;
 
+    [Inject] private DashboardAccess Access { get; set; } = null!;
+
+    [Inject] private AuditTrail Audit { get; set; } = null!;
+
+    private bool _allowed;
+
     [Parameter] public string? Suite { get; set; }
 
-    protected override Task OnInitializedAsync() => PreviewAsync();
+    protected override async Task OnInitializedAsync()
+    {
+        _allowed = await Access.CanRunAsync();
+        await PreviewAsync();
+    }
 
     private async Task OnMinutesChangedAsync(double minutes)
     {
@@ -59,10 +71,13 @@ public sealed partial class BudgetRun
         _starting = true;
         try
         {
+            // Disabled for viewers, but a circuit's events can be sent by hand.
+            var actor = await Access.DemandRunnerAsync();
             var id = await Requests.StartAsync(Suite, new RunSelection(Budget: Budget), RunSource.Dashboard, false, null, CancellationToken.None);
+            await Audit.RecordAsync(actor, AuditActions.RunStarted, $"run {id}", $"budget {_budgetText}");
             Navigation.NavigateTo($"runs/{id}");
         }
-        catch (SelectionException error)
+        catch (Exception error) when (error is SelectionException or AccessDeniedException)
         {
             Snackbar.Add(error.Message, Severity.Warning);
         }

@@ -1,8 +1,11 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.ApiTokens;
+using Apex.Coverage.Web.Audit;
 using Microsoft.AspNetCore.Components;
 
 namespace Apex.Coverage.Web.Components.Settings;
 
+/// <summary>Admins make and revoke API tokens here; each handler checks the role again and records who did it.</summary>
 public sealed partial class ApiTokensPage
 {
     private IReadOnlyList<ApiTokenSummary>? _tokens;
@@ -11,6 +14,16 @@ public sealed partial class ApiTokensPage
     private string? _error;
     private string? _confirming;
     private bool _busy;
+    private bool _resultsWrite = true;
+    private bool _runsWrite = true;
+    private string? _suite;
+    private DateTime? _expires;
+
+    [Inject]
+    private DashboardAccess Access { get; set; } = null!;
+
+    [Inject]
+    private AuditTrail Audit { get; set; } = null!;
 
     [Inject]
     private ApiTokenStore Store { get; set; } = null!;
@@ -24,11 +37,19 @@ public sealed partial class ApiTokensPage
         _created = null;
         try
         {
-            _created = await Store.CreateAsync(_name ?? string.Empty, CancellationToken.None);
+            var actor = await Access.DemandAdminAsync();
+            if (Scopes().Count == 0)
+            {
+                throw new ApiTokenException("Choose at least one scope: results:write, runs:write or both.");
+            }
+
+            var created = await Store.CreateAsync(Request(actor), CancellationToken.None);
+            await Audit.RecordAsync(actor, AuditActions.TokenCreated, created.Name, string.Join(" ", Scopes()));
+            _created = created;
             _name = null;
             _tokens = await Store.ListAsync(CancellationToken.None);
         }
-        catch (ApiTokenException ex)
+        catch (Exception ex) when (ex is ApiTokenException or AccessDeniedException)
         {
             _error = ex.Message;
         }
@@ -38,10 +59,32 @@ public sealed partial class ApiTokensPage
         }
     }
 
+    private ApiTokenRequest Request(AuditActor actor) =>
+        new(_name ?? string.Empty, Scopes(), _suite,
+            _expires is { } day ? new DateTimeOffset(DateTime.SpecifyKind(day.Date.AddDays(1), DateTimeKind.Utc)) : null, actor.Name);
+
+    private List<string> Scopes() =>
+        [.. ApiTokenScopes.All.Where(s => s == ApiTokenScopes.ResultsWrite ? _resultsWrite : _runsWrite)];
+
     private async Task RevokeAsync(string name)
     {
         _confirming = null;
-        await Store.RevokeAsync(name, CancellationToken.None);
+        AuditActor actor;
+        try
+        {
+            actor = await Access.DemandAdminAsync();
+        }
+        catch (AccessDeniedException denied)
+        {
+            _error = denied.Message;
+            return;
+        }
+
+        if (await Store.RevokeAsync(name, CancellationToken.None))
+        {
+            await Audit.RecordAsync(actor, AuditActions.TokenRevoked, name);
+        }
+
         // The token made a moment ago is of no use once revoked; stop showing it.
         if (_created?.Name == name)
         {

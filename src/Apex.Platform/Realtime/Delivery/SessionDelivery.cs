@@ -24,7 +24,9 @@ public sealed class SessionDelivery(HubSessions sessions) : IHubConnectionFeatur
 
     public async Task OnOpenedAsync(HubConnection connection, HubHandshake handshake)
     {
-        var from = handshake.LastSeq ?? (handshake.Resumed ? await sessions.AckedAsync(connection.SessionId) : (await sessions.RangeAsync(connection.SessionId)).Newest);
+        // A new session's log started empty when the handshake made it, so everything in it is unsent:
+        // messages routed between the welcome frame and this call are delivered, not skipped as "already sent".
+        var from = handshake.LastSeq ?? (handshake.Resumed ? await sessions.AckedAsync(connection.SessionId) : 0);
         var state = new State { LastSent = from };
         connection.Items[Key] = state;
         state.Wake.Writer.TryWrite(true);

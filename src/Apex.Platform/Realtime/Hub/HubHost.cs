@@ -61,12 +61,15 @@ public sealed class HubHost(IOptions<HubOptions> options, TimeProvider time, Hub
     private async Task RunAsync(HubConnection connection, WebSocket socket, HubHandshake handshake)
     {
         registry.Add(connection);
-        var pump = connection.PumpAsync();
+        var pump = Task.CompletedTask;
         var ending = Ending.Aborted;
         try
         {
+            // The welcome is queued first but goes out only once every feature is open (heartbeat timer
+            // armed, delivery started): a client that acts on the welcome never races the set-up.
             connection.Send(HubFrame.Of(HubFrameTypes.Welcome, new { connectionId = connection.Id, sessionId = connection.SessionId, instance = instance.Id, handshake.Resumed }));
             foreach (var feature in features) await feature.OnOpenedAsync(connection, handshake);
+            pump = connection.PumpAsync();
             var inbound = Channel.CreateBounded<(WebSocketMessageType Type, byte[] Payload)>(16);
             var handling = HandleAllAsync(connection, inbound.Reader);
             ending = await ReceiveAllAsync(connection, socket, inbound.Writer);
