@@ -30,7 +30,7 @@ token=$(dotnet "$web" tokens create --name bench | tail -1)
 dotnet "$web" --urls "http://127.0.0.1:$port" >"$work/dashboard.log" 2>&1 &
 dashboard=$!
 trap 'kill $dashboard 2>/dev/null; rm -rf "$work"' EXIT
-until curl -sf "http://127.0.0.1:$port/api/v1/runs" >/dev/null; do sleep 0.5; done
+until curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/runs" >/dev/null; do sleep 0.5; done
 
 now() { date +%s.%N; }
 # CPU seconds of a process and of its ended children (vstest.console and the test host it reaped).
@@ -42,7 +42,7 @@ dashboard_run() {
     "http://127.0.0.1:$port/api/v1/runs" | sed -E 's/.*"id":([0-9]+).*/\1/')
   while :; do
     # The list (newest first, without results) is cheap to poll; runs of one suite run in turn.
-    body=$(curl -sf "http://127.0.0.1:$port/api/v1/runs?take=1")
+    body=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/runs?take=1")
     status=$(echo "$body" | sed -E 's/.*"status":"([a-z]+)".*/\1/')
     case $status in queued|building|running) sleep 0.5 ;; *) break ;; esac
   done
