@@ -34,6 +34,12 @@ public sealed record ScheduleDefinition
     /// <summary>Collect code coverage in the scheduled run (coverlet's collector; slower).</summary>
     public bool CollectCoverage { get; init; }
 
+    /// <summary>Added on the schedules page: it lives in the edits file only, not in appsettings.json.</summary>
+    public bool Added { get; init; }
+
+    /// <summary>A configured schedule removed on the page: kept in the edits file so appsettings.json does not bring it back.</summary>
+    public bool Removed { get; init; }
+
     public RunSelection Selection => new(PlanItems, Category, Priority, OnlyFailed);
 }
 

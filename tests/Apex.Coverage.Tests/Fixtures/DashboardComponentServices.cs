@@ -52,6 +52,7 @@ public static class DashboardComponentServices
         var active = new ActiveRuns(TimeProvider.System);
         var relay = new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), notifier, active,
             TimeProvider.System, NullLogger<RunRelay>.Instance);
+        services.AddSingleton(suites);
         services.AddSingleton(notifier);
         services.AddSingleton(active);
         services.AddSingleton(new RunReader(database));

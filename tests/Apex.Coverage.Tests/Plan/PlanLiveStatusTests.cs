@@ -150,3 +150,40 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         Assert.Empty(page.FindAll("[data-testid=plan-item-active-run]"));
     }
 }
+
+/// <summary>A viewer sees the item's tests but is offered no Run (issue 15's roles).</summary>
+public sealed class PlanItemRunAccessTests : BunitContext, IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
+        var catalog = new PlanCatalog();
+        catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
+        Services.AddLiveDashboard(_database, catalog);
+        this.SignInAs(Web.Access.DashboardRoles.Viewer, _database);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Render<MudPopoverProvider>();
+        Render<MudSnackbarProvider>();
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ItemPage_ListsTestsButOffersNoRun_WhenTheUserIsAViewer()
+    {
+        await DiscoverAsync(_database, "Apex.Integration.Auth.LoginTests.Login_Succeeds", "1");
+
+        var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 1));
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=plan-item-test]")));
+        // RunButton shows itself to runners and admins only (issue 15), and its handler demands a runner.
+        Assert.Empty(page.FindAll("[data-testid=plan-item-tests] [data-testid=run-button]"));
+    }
+}

@@ -39,6 +39,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
         Services.AddSingleton(_notifier);
         Services.AddSingleton(new RunReader(_database));
+        Services.AddSingleton(new PlanCatalog());
         Services.AddSingleton(active);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new RunsOptions()));

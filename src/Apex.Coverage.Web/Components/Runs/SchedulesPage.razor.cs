@@ -8,8 +8,8 @@ using MudBlazor;
 namespace Apex.Coverage.Web.Components.Runs;
 
 /// <summary>
-/// Lists the schedules; an admin changes a cron or switches one off (a bad cron is refused with the
-/// reason), a runner triggers one now. Both are checked in the handlers and audited.
+/// Lists the schedules; an admin adds one, changes a cron, switches one off or removes it (a bad
+/// cron is refused with the reason), a runner triggers one now. Each is checked in its handler and audited.
 /// </summary>
 public sealed partial class SchedulesPage
 {
@@ -17,6 +17,7 @@ public sealed partial class SchedulesPage
     private readonly Dictionary<string, string> _crons = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, bool> _enabled = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, bool> _coverage = new(StringComparer.OrdinalIgnoreCase);
+    private string? _confirming;
     private bool _isAdmin;
     private bool _canRun;
 
@@ -65,6 +66,32 @@ public sealed partial class SchedulesPage
             Snackbar.Add(error.Message, Severity.Error);
         }
     }
+
+    private async Task AddedAsync(string name)
+    {
+        Snackbar.Add($"Schedule {name} added.", Severity.Success);
+        await LoadAsync();
+    }
+
+    private async Task RemoveAsync(string name)
+    {
+        _confirming = null;
+        try
+        {
+            var actor = await Access.DemandAdminAsync();
+            await Schedules.RemoveAsync(name, CancellationToken.None);
+            await Audit.RecordAsync(actor, AuditActions.ScheduleChanged, name, "removed");
+            Snackbar.Add($"Schedule {name} removed.", Severity.Success);
+            await LoadAsync();
+        }
+        catch (Exception error) when (error is ScheduleException or AccessDeniedException)
+        {
+            Snackbar.Add(error.Message, Severity.Error);
+        }
+    }
+
+    private static string Origin(ScheduleView schedule) =>
+        schedule.Definition.Added ? " (added here)" : schedule.Edited ? " (edited)" : "";
 
     private async Task TriggerAsync(string name)
     {

@@ -73,8 +73,9 @@ public sealed class ReconnectingHubClient(IReadOnlyList<Uri> endpoints, Func<str
                 failures++;
                 _endpoint = (_endpoint + 1) % endpoints.Count;
             }
-            catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _disposed.IsCancellationRequested)
             {
+                // Disposed: ClientWebSocket.Abort() disposes the socket, so a receive between two frames may see it disposed.
                 return;
             }
 
