@@ -23,6 +23,10 @@ public static class AnalyticsFormat
         _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min"),
     };
 
+    /// <summary>"1 run", "3 runs": a count with its noun in the right number.</summary>
+    public static string Count(int count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
+
     public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     public static Color StatusColor(ItemStatus status) => status switch

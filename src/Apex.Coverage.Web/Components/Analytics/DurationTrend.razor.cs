@@ -10,8 +10,8 @@ namespace Apex.Coverage.Web.Components.Analytics;
 /// </summary>
 public sealed partial class DurationTrend
 {
-    private const double Width = 600;
-    private const double Height = 140;
+    private const double Width = 1000;
+    private const double Height = 160;
     private const double Left = 4;
     private const double Top = 8;
     private const double Bottom = Height - 4;

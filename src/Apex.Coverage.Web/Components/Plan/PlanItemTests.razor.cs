@@ -58,7 +58,7 @@ public sealed partial class PlanItemTests
         var failing = item.Tests.Count(t => t.Verdict.Status == TestStatus.Failing);
         var notRun = item.Tests.Count(t => t.Verdict.Status == TestStatus.NotRun);
         var count = tests == 1 ? "1 test carries" : $"{tests} tests carry";
-        return $"{count} this item's number; {failing} failing, {notRun} not run yet. " +
+        return $"{count} this item's number; {failing} failing, {notRun} not run (skipped, or never run). " +
             "The item passes only when every counted test's latest result passed.";
     }
 }
