@@ -24,15 +24,16 @@ public static class AccessHostingExtensions
         builder.AddAccessStore();
         var services = builder.Services;
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddAuthentication(o =>
+        var authentication = services.AddAuthentication(o =>
             {
                 o.DefaultScheme = SelectorScheme;
                 o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
             .AddPolicyScheme(SelectorScheme, "Cookie or API token", o => o.ForwardDefaultSelector = http =>
                 ApiTokenAuthenticationHandler.HasBearer(http.Request) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
-            .AddIdentityCookies();
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        authentication.AddIdentityCookies();
+        authentication.AddDashboardOidc(builder.Configuration);
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).Configure<Microsoft.Extensions.Options.IOptions<AccessOptions>>(ConfigureCookie);
         new IdentityBuilder(typeof(DashboardUser), typeof(IdentityRole), services)
             .AddSignInManager()

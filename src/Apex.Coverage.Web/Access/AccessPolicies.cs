@@ -30,12 +30,20 @@ public static class AccessPolicies
     /// <summary>Any live API token, whatever its scopes (tokens are made by admins only).</summary>
     public const string AnyToken = "api-token";
 
+    /// <summary>An API token with scope <c>alerts:write</c>: change the alert webhooks.</summary>
+    public const string AlertsWrite = ApiTokenScopes.AlertsWrite;
+
+    /// <summary>A signed-in admin, or an API token with scope <c>alerts:write</c>: read the webhooks and their deliveries.</summary>
+    public const string AlertsRead = "alerts:read";
+
     internal static void Add(AuthorizationBuilder authorization) => authorization
         .AddPolicy(Read, p => p.AddRequirements(new ReadAccessRequirement()))
         .AddPolicy(Run, p => p.RequireRole(DashboardRoles.Runner, DashboardRoles.Admin))
         .AddPolicy(Admin, p => p.RequireRole(DashboardRoles.Admin))
         .AddPolicy(ResultsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.ResultsWrite))
         .AddPolicy(RunsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.RunsWrite))
+        .AddPolicy(AlertsWrite, p => p.RequireClaim(ApiTokenClaims.Scope, ApiTokenScopes.AlertsWrite))
+        .AddPolicy(AlertsRead, p => p.RequireAssertion(c => DashboardRoles.IsAdmin(c.User) || c.User.HasClaim(ApiTokenClaims.Scope, ApiTokenScopes.AlertsWrite)))
         .AddPolicy(AnyToken, p => p.RequireAssertion(c => ApiTokenClaims.IsToken(c.User)));
 }
 

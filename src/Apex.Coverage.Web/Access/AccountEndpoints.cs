@@ -17,6 +17,11 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").ExcludeFromDescription();
         account.MapPost("/login", LoginAsync).AllowAnonymous();
         account.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        if (app.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(OidcOptions.Section).Get<OidcOptions>() is { Enabled: true })
+        {
+            account.MapExternalSignIn();
+        }
+
         return app;
     }
 

@@ -9,7 +9,13 @@ public sealed class SignInRecorder(AuditTrail audit)
     public Task RecordAsync(string email, SignInResult result, string method = "password") =>
         result.Succeeded
             ? audit.RecordAsync(AuditActor.User(email), AuditActions.SignedIn, email, method)
-            : audit.RecordAsync(AuditActor.User(email), AuditActions.SignInFailed, email, $"{method}: {Reason(result)}");
+            : RecordRefusedAsync(email, method, Reason(result));
+
+    /// <summary>A refusal with its reason, e.g. a provider's sign-in whose role claim maps to no role.</summary>
+    public Task RecordRefusedAsync(string? who, string method, string reason) =>
+        who is null
+            ? audit.RecordAsync(new AuditActor("anonymous", ActorKinds.Anonymous), AuditActions.SignInFailed, null, $"{method}: {reason}")
+            : audit.RecordAsync(AuditActor.User(who), AuditActions.SignInFailed, who, $"{method}: {reason}");
 
     private static string Reason(SignInResult result) =>
         result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : "wrong e-mail or password";

@@ -1,3 +1,4 @@
+using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.ApiTokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,17 +10,19 @@ public sealed record WebhookCreatedJson(WebhookView Webhook, string Secret);
 
 /// <summary>
 /// /api/v1/alerts: the webhooks (list, add, remove) and the delivery history. Webhooks hold
-/// secrets and send data out, so every endpoint here needs a bearer token (admins make them).
+/// secrets and send data out, so this is an admin's API: reads need a signed-in admin or a token
+/// with scope <c>alerts:write</c>, changes that token (a browser session never writes through the API, ADR 0170).
 /// </summary>
 public static class AlertsApi
 {
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireApiToken();
-        alerts.MapGet("/webhooks", (WebhookBook book, CancellationToken ct) => book.ListAsync(ct));
-        alerts.MapPost("/webhooks", AddAsync);
-        alerts.MapDelete("/webhooks/{id:long}", RemoveAsync);
-        alerts.MapGet("/deliveries", (WebhookBook book, CancellationToken ct, int take = 100) => book.DeliveriesAsync(Math.Clamp(take, 1, 1000), ct));
+        var alerts = app.MapGroup("/api/v1/alerts").WithTags("Alerts");
+        alerts.MapGet("/webhooks", (WebhookBook book, CancellationToken ct) => book.ListAsync(ct)).RequireAuthorization(AccessPolicies.AlertsRead);
+        alerts.MapPost("/webhooks", AddAsync).RequireApiToken(ApiTokenScopes.AlertsWrite);
+        alerts.MapDelete("/webhooks/{id:long}", RemoveAsync).RequireApiToken(ApiTokenScopes.AlertsWrite);
+        alerts.MapGet("/deliveries", (WebhookBook book, CancellationToken ct, int take = 100) => book.DeliveriesAsync(Math.Clamp(take, 1, 1000), ct))
+            .RequireAuthorization(AccessPolicies.AlertsRead);
         return app;
     }
 

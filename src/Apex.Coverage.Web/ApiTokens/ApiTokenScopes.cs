@@ -2,20 +2,27 @@ using System.Security.Claims;
 
 namespace Apex.Coverage.Web.ApiTokens;
 
-/// <summary>What a token may write. Reads need no scope: every live token may read.</summary>
+/// <summary>What a token may write. Reads need no scope: every live token may read (the alerts API excepted).</summary>
 public static class ApiTokenScopes
 {
     public const string ResultsWrite = "results:write";
     public const string RunsWrite = "runs:write";
 
+    /// <summary>An admin's scope: read and change the alert webhooks (they hold secrets and send data out). Never given by default.</summary>
+    public const string AlertsWrite = "alerts:write";
+
+    /// <summary>The scopes a token gets when none is named (and that tokens made before scopes hold).</summary>
     public static readonly IReadOnlyList<string> All = [ResultsWrite, RunsWrite];
+
+    /// <summary>Every scope a token may be given.</summary>
+    public static readonly IReadOnlyList<string> Known = [ResultsWrite, RunsWrite, AlertsWrite];
 
     /// <summary>The stored form: known scopes, space-separated, in a fixed order.</summary>
     public static string Join(IEnumerable<string> scopes) =>
-        string.Join(' ', All.Where(scopes.Contains));
+        string.Join(' ', Known.Where(scopes.Contains));
 
     public static IReadOnlyList<string> Split(string? stored) =>
-        [.. (stored ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(All.Contains)];
+        [.. (stored ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(Known.Contains)];
 }
 
 /// <summary>The claims of a principal that an API token signed in (<see cref="ApiTokenAuthenticationHandler"/>).</summary>

@@ -157,10 +157,10 @@ public sealed partial class ApiTokenStore(IDbContextFactory<CoverageDbContext> f
             return ApiTokenScopes.Join(ApiTokenScopes.All);
         }
 
-        var unknown = scopes.Where(s => !ApiTokenScopes.All.Contains(s)).ToList();
+        var unknown = scopes.Where(s => !ApiTokenScopes.Known.Contains(s)).ToList();
         return unknown.Count == 0
             ? ApiTokenScopes.Join(scopes)
-            : throw new ApiTokenException($"Unknown scope {string.Join(", ", unknown.Select(u => $"\"{u}\""))}; a token's scopes are {string.Join(" and ", ApiTokenScopes.All)}.");
+            : throw new ApiTokenException($"Unknown scope {string.Join(", ", unknown.Select(u => $"\"{u}\""))}; a token's scopes are {string.Join(", ", ApiTokenScopes.Known)}.");
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -13,7 +13,7 @@ namespace Apex.Coverage.Web.ApiTokens;
 public static class TokenCommandLine
 {
     private const string Usage =
-        "usage: tokens create --name NAME [--scope results:write] [--scope runs:write] [--suite SUITE] [--expires yyyy-MM-dd] | tokens list | tokens revoke --name NAME";
+        "usage: tokens create --name NAME [--scope results:write] [--scope runs:write] [--scope alerts:write] [--suite SUITE] [--expires yyyy-MM-dd] | tokens list | tokens revoke --name NAME";
 
     /// <summary>Runs the command when <paramref name="args"/> starts with "tokens"; false otherwise.</summary>
     public static async Task<bool> TryRunAsync(string[] args)

@@ -46,6 +46,14 @@ public static class SecurityHeaders
         var scripts = looser ? "'self' 'unsafe-inline' https://cdn.jsdelivr.net" : $"'self' 'nonce-{Nonce(context)}'";
         return $"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'{(looser ? " https://cdn.jsdelivr.net https://fonts.googleapis.com" : "")}; "
             + "img-src 'self' data:; font-src 'self' data:" + (looser ? " https://fonts.gstatic.com" : "") + "; connect-src 'self'; "
-            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+            + $"object-src 'none'; base-uri 'self'; form-action 'self'{FormTargets(context)}; frame-ancestors 'none'";
     }
+
+    // The sign-in page's provider button posts here and is redirected to the OIDC provider; browsers check
+    // form-action along the redirect too (ADR 0220).
+    private static string FormTargets(HttpContext context) =>
+        context.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<Access.AccessOptions>>()?.Value.Oidc is { Enabled: true } oidc
+        && Uri.TryCreate(oidc.Authority, UriKind.Absolute, out var authority)
+            ? " " + authority.GetLeftPart(UriPartial.Authority)
+            : "";
 }

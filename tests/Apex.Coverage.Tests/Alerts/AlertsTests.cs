@@ -38,7 +38,7 @@ public sealed class AlertsTests : IAsyncLifetime
             b.UseSetting("Alerts:DefaultBranch", "main");
             b.UseSetting("Alerts:DashboardUrl", "https://apex.example.com");
         });
-        var token = await _host.Services.GetRequiredService<ApiTokenStore>().CreateAsync("alerts-admin", Ct);
+        var token = await _host.Services.GetRequiredService<ApiTokenStore>().CreateAsync(new ApiTokenRequest("alerts-admin", [ApiTokenScopes.AlertsWrite, ApiTokenScopes.ResultsWrite]), Ct);
         _client = _host.CreateClient();
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
     }

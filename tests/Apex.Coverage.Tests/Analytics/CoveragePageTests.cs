@@ -137,6 +137,29 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task TestPage_PutsQuarantineAndReleaseOnTheAuditTrail_AsTheSignedInRunner()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, F));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
+        var page = Render<TestCoveragePage>();
+        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
+        page.Find("input[data-testid=quarantine-reason], [data-testid=quarantine-reason] input").Change("Times out on the shared runner");
+        page.Find("button[data-testid=quarantine-submit]").Click();
+        page.WaitForAssertion(() => page.Find("button[data-testid=quarantine-release]"));
+
+        page.Find("button[data-testid=quarantine-release]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
+        await using var db = _database.CreateDbContext();
+        var trail = await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).Select(e => new { e.Actor, e.Action, e.Subject, e.Detail }).ToListAsync();
+        Assert.Equal(
+            [new { Actor = "dana", Action = Web.Audit.AuditActions.TestQuarantined, Subject = (string?)AuthTest, Detail = (string?)"Times out on the shared runner" },
+             new { Actor = "dana", Action = Web.Audit.AuditActions.TestReleased, Subject = (string?)AuthTest, Detail = (string?)null }],
+            trail);
+    }
+
+    [Fact]
     public async Task ItemPage_ShowsStripFlipRateAndTraits_WhenTestHasHistory()
     {
         await DiscoverAsync(_database, AuthTest, "1", """{"PlanId":["1"],"BVJ":["$15K MRR"]}""");

@@ -75,6 +75,19 @@ public sealed class ComponentHandlerTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunButton_AuditsARerun_WhenItRunsAnEarlierRunAgain()
+    {
+        var button = Render<RunButton>(p => p.Add(c => c.PlanItems, [7]).Add(c => c.RerunOf, 41L));
+
+        await button.Find("[data-testid=run-button]").ClickAsync(new());
+
+        await using var db = _database.CreateDbContext();
+        var run = await db.TestRuns.AsNoTracking().SingleAsync(Ct);
+        var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);
+        Assert.Equal(("rita@apex.test", AuditActions.RunRerun, $"run {run.Id}", "again as run 41 was"), (audit.Actor, audit.Action, audit.Subject, audit.Detail));
+    }
+
+    [Fact]
     public async Task RunButton_StartsNothing_WhenTheUserWasDemotedToViewerWhileThePageWasOpen()
     {
         var button = Render<RunButton>(p => p.Add(c => c.PlanItems, [7]));

@@ -155,6 +155,11 @@ public sealed class RoleAccessTests(AuthHost host) : IClassFixture<AuthHost>
     {
         var (client, name) = await host.TokenClientAsync(ApiTokenScopes.All);
         using var _ = client;
+        await using (var before = host.Factory.CreateDbContext())
+        {
+            Assert.Null((await before.ApiTokens.SingleAsync(t => t.Name == name, Ct)).LastUsedAt);
+        }
+
         using var alive = await client.GetAsync("/api/v1/plan", Ct);
         await using (var db = host.Factory.CreateDbContext())
         {

@@ -3,6 +3,7 @@ using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.Components.Settings;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -12,6 +13,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
 {
     private TestDatabase _database = null!;
     private ApiTokenStore _store = null!;
+    private Bunit.TestDoubles.BunitAuthorizationContext _user = null!;
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -20,7 +22,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         _database = await TestDatabase.CreateAsync();
         _store = new ApiTokenStore(_database, TimeProvider.System);
         Services.AddMudServices();
-        this.SignInAs(DashboardRoles.Admin, _database);
+        _user = this.SignInAs(DashboardRoles.Admin, _database);
         Services.AddSingleton(_store);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
@@ -63,6 +65,25 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.
         page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Null(await _store.FindNameAsync(created.Token, Ct));
+        await using var db = _database.CreateDbContext();
+        var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);
+        Assert.Equal(("dana", Web.Audit.AuditActions.TokenRevoked, "ci"), (audit.Actor, audit.Action, audit.Subject));
+    }
+
+    [Fact]
+    public async Task SettingsPage_MakesNoToken_WhenTheAdminWasDemotedWhileThePageWasOpen()
+    {
+        var page = Render<ApiTokensPage>();
+        page.Find("input[data-testid=token-name], [data-testid=token-name] input").Input("sneaky");
+        _user.SetRoles(DashboardRoles.Runner);
+
+        page.Find("button[data-testid=token-create]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("admin", page.Find("[data-testid=token-error]").TextContent, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(page.FindAll("[data-testid=token-value]"));
+        Assert.Empty(await _store.ListAsync(Ct));
+        await using var db = _database.CreateDbContext();
+        Assert.Equal(0, await db.AuditEntries.CountAsync(Ct));
     }
 
     [Fact]

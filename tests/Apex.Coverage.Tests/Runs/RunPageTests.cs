@@ -117,6 +117,12 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("canceling", page.Find("[data-testid=run-status]").TextContent.Trim()));
         Assert.Equal(StopReason.Canceled, control.Reason);
         Assert.True(page.Find("[data-testid=run-cancel]").HasAttribute("disabled"));
+        await using (var audit = _database.CreateDbContext())
+        {
+            var canceled = await audit.AuditEntries.AsNoTracking().SingleAsync(Xunit.TestContext.Current.CancellationToken);
+            Assert.Equal(("dana", Web.Audit.AuditActions.RunCanceled, $"run {id}"), (canceled.Actor, canceled.Action, canceled.Subject));
+        }
+
         var reopened = Render<RunPage>(p => p.Add(c => c.Id, id));
         Assert.Equal("canceling", reopened.Find("[data-testid=run-status]").TextContent.Trim());
 

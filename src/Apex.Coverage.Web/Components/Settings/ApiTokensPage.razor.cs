@@ -16,6 +16,7 @@ public sealed partial class ApiTokensPage
     private bool _busy;
     private bool _resultsWrite = true;
     private bool _runsWrite = true;
+    private bool _alertsWrite;
     private string? _suite;
     private DateTime? _expires;
 
@@ -40,7 +41,7 @@ public sealed partial class ApiTokensPage
             var actor = await Access.DemandAdminAsync();
             if (Scopes().Count == 0)
             {
-                throw new ApiTokenException("Choose at least one scope: results:write, runs:write or both.");
+                throw new ApiTokenException("Choose at least one scope: results:write, runs:write or alerts:write.");
             }
 
             var created = await Store.CreateAsync(Request(actor), CancellationToken.None);
@@ -64,7 +65,12 @@ public sealed partial class ApiTokensPage
             _expires is { } day ? new DateTimeOffset(DateTime.SpecifyKind(day.Date.AddDays(1), DateTimeKind.Utc)) : null, actor.Name);
 
     private List<string> Scopes() =>
-        [.. ApiTokenScopes.All.Where(s => s == ApiTokenScopes.ResultsWrite ? _resultsWrite : _runsWrite)];
+        [.. ApiTokenScopes.Known.Where(s => s switch
+        {
+            ApiTokenScopes.ResultsWrite => _resultsWrite,
+            ApiTokenScopes.RunsWrite => _runsWrite,
+            _ => _alertsWrite,
+        })];
 
     private async Task RevokeAsync(string name)
     {
