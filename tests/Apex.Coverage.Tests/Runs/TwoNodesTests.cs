@@ -68,6 +68,28 @@ public sealed class TwoNodesTests(RunnerHost host, PostgresServer postgres)
     }
 
     [Fact]
+    public async Task RunPage_ShowsResultsLiveOnTheNodeThatDidNotExecuteTheRun_WhenTwoNodesShareOneStore()
+    {
+        var store = await postgres.CreateDatabaseAsync("twonodespage");
+        await using var a = Node(store, "node-a");
+        await using var b = Node(store, "node-b");
+        _ = a.Server;
+        _ = b.Server;
+
+        // Both pages are open before the run has a result: whatever they show later reached them live.
+        var id = await a.StartAsync(RunnerHostFactory.Suite, new RunSelection(PlanItems: [1, 3]));
+        await using var onA = new NodePage(a, id);
+        await using var onB = new NodePage(b, id);
+        var ended = await b.WaitForEndAsync(id);
+        var results = await b.ResultsAsync(id);
+        var elsewhere = ended.Node == "node-a" ? onB : onA;
+
+        Assert.Contains(elsewhere.FirstStatus, new[] { "queued", "building", "running" });
+        elsewhere.WaitUntil(() => Assert.Equal(results.Count, elsewhere.Rows));
+        elsewhere.WaitUntil(() => Assert.Equal("passed", elsewhere.Status));
+    }
+
+    [Fact]
     public async Task Restart_InterruptsOnlyItsOwnRuns_AndTheSurvivorEndsADeadNodesRuns()
     {
         var store = await postgres.CreateDatabaseAsync("restart");
