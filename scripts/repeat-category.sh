@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 folder="$1"; runs="${2:-20}"
 failures=0
 for i in $(seq 1 "$runs"); do
-  export APEX_TEST_RUN_ID="rep${folder,,}$$x$i"
+  # Short: PostgreSQL's socket path (/tmp/apex-it-<run id>-<node>-<32 hex>/runN/.s.PGSQL.<port>) must stay under 107 characters.
+  tag="${folder,,}"
+  export APEX_TEST_RUN_ID="rep${tag:0:5}$$x$i"
   started=$(date +%s.%N)
   output=$(dotnet test tests/Apex.Integration --no-build -c Debug --filter "FullyQualifiedName~Apex.Integration.$folder." 2>&1)
   rc=$?
