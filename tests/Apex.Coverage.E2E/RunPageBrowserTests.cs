@@ -4,8 +4,8 @@ namespace Apex.Coverage.E2E;
 
 /// <summary>
 /// Issue 14 point 2: the run page answers "what failed and why" at 1024 px as at 1440 px, with
-/// CI's context, filters, pages, the error and stack trace and a comparison (the canceling state
-/// is proven in RunPageTests: a test that ignores a cancel here left Hangfire's shutdown hanging).
+/// CI's context, filters, pages, the error and stack trace and a comparison (the canceling state:
+/// RunCancelBrowserTests).
 /// </summary>
 public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession browser)
     : BrowserTestBase(server, browser), IClassFixture<DashboardServer>, IClassFixture<BrowserSession>

@@ -25,7 +25,10 @@ public static class RunFormat
     };
 
     /// <summary>A run asked to stop keeps its status until the test host is gone; the page says so meanwhile.</summary>
-    public static string StatusText(RunStatus status, bool canceling) => canceling && IsActive(status) ? "canceling" : RunJson.Lower(status);
+    public static string StatusText(RunStatus status, bool canceling) => StatusName(status, canceling);
+
+    /// <summary>The status as the API names it, plus "canceling" for a run asked to stop: what tests and scripts read (data-status).</summary>
+    public static string StatusName(RunStatus status, bool canceling) => canceling && IsActive(status) ? "canceling" : RunJson.Lower(status);
 
     public static Color StatusColor(RunStatus status, bool canceling) => canceling && IsActive(status) ? Color.Warning : StatusColor(status);
 
