@@ -50,7 +50,7 @@ public sealed class CoverageDashboardTests(DashboardServer server) : IClassFixtu
         await page.Locator("button[data-testid=run-button]").ClickAsync();
         await page.WaitForURLAsync("**/runs/*");
         await Assertions.Expect(page.Locator("[data-testid=run-results] tbody tr").First).ToBeVisibleAsync(new() { Timeout = 120_000 });
-        await Assertions.Expect(page.Locator("[data-testid=run-status]")).ToHaveTextAsync("failed", new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("[data-testid=run-status]")).ToHaveTextAsync("Failed", new() { Timeout = 120_000 });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifact("e2e-run.png"), FullPage = true });
 
         await page.GotoAsync(new Uri(server.Address, $"coverage/categories/{Category}").ToString());

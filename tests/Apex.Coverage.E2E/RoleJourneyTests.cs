@@ -95,7 +95,7 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
         await page.Locator("input[data-testid=token-scope-runs], [data-testid=token-scope-runs] input").UncheckAsync();
         await page.Locator("[data-testid=token-create]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=token-value]")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-testid=token-row]", new() { HasText = name }).Locator("[data-testid=token-scopes]")).ToHaveTextAsync("results:write");
+        await Assertions.Expect(page.Locator("[data-testid=token-row]", new() { HasText = name }).Locator("[data-testid=token-scopes]")).ToHaveTextAsync("Upload CI results");
 
         await page.GotoAsync(Url("settings/audit"));
         await Assertions.Expect(page.Locator("[data-testid=audit-row][data-action='token.created']", new() { HasText = name })).ToBeVisibleAsync();

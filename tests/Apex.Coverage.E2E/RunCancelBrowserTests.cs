@@ -54,11 +54,11 @@ public sealed class RunCancelBrowserTests(HangingSuiteServer server, BrowserSess
         await cancel.ClickAsync();
 
         await Assertions.Expect(status).ToHaveAttributeAsync("data-status", "canceling");
-        await Assertions.Expect(status).ToHaveTextAsync("canceling");
+        await Assertions.Expect(status).ToHaveTextAsync("Canceling");
         await Assertions.Expect(cancel).ToBeDisabledAsync();
         await Assertions.Expect(cancel).ToHaveTextAsync("Canceling…");
         await Assertions.Expect(status).ToHaveAttributeAsync("data-status", "canceled", new() { Timeout = 90_000 });
-        await Assertions.Expect(status).ToHaveTextAsync("canceled");
+        await Assertions.Expect(status).ToHaveTextAsync("Canceled");
         await Assertions.Expect(cancel).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-testid=run-button]")).ToHaveTextAsync("Run again");
         await Assertions.Expect(page.Locator("[data-testid=run-message]")).ToContainTextAsync("aborted");

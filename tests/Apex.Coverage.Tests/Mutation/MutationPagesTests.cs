@@ -103,7 +103,7 @@ public sealed class MutationPagesTests : BunitContext, IAsyncLifetime
 
         await CompletedRunAsync(1, killed: 8, survived: 2);
         await Services.GetRequiredService<MutationProgress>().ChangedAsync();
-        card.WaitForAssertion(() => Assert.Contains("1 items verified", card.Find("[data-testid=verified-mrr-detail]").TextContent));
+        card.WaitForAssertion(() => Assert.Contains("1 item verified", card.Find("[data-testid=verified-mrr-detail]").TextContent));
         Assert.DoesNotContain("$0 of ", card.Find("[data-testid=verified-mrr-value]").TextContent);
     }
 }

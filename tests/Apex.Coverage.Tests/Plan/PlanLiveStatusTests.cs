@@ -67,7 +67,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         Assert.Equal("failing", LiveStatus(page, 2));
         Assert.Equal("not-run", LiveStatus(page, 3));
         Assert.Equal("not-implemented", LiveStatus(page, 4));
-        Assert.Equal("no test", page.FindAll("[data-testid=plan-items] tbody tr")[3].QuerySelector("[data-testid=plan-item-live-status]")!.TextContent.Trim());
+        Assert.Equal("No test", page.FindAll("[data-testid=plan-items] tbody tr")[3].QuerySelector("[data-testid=plan-item-live-status]")!.TextContent.Trim());
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
 
         page.Find("input[data-testid=plan-status-filter]").Closest(".mud-input-control")!.MouseDown();
         _popovers.WaitForElement(".mud-popover-open .mud-list-item");
-        _popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "failing").Click();
+        _popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "Failing").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["2"], ItemNumbers(page)));
     }
@@ -112,7 +112,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         Assert.Equal("failing", page.Find("[data-testid=plan-item-live-status]").GetAttribute("data-status"));
         var first = page.FindAll("[data-testid=plan-item-test]")[0];
         Assert.Equal(Lockout, first.GetAttribute("data-name"));
-        Assert.Equal("failed", first.QuerySelector("[data-testid=plan-item-test-outcome]")!.TextContent.Trim());
+        Assert.Equal("Failed", first.QuerySelector("[data-testid=plan-item-test-outcome]")!.TextContent.Trim());
         Assert.Equal("2.0 s", first.QuerySelector("[data-testid=plan-item-test-duration]")!.TextContent.Trim());
         Assert.Contains("coverage/tests?name=", first.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
     }
@@ -141,7 +141,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         var run = await db.TestRuns.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(RunStatus.Queued, run.Status);
         Assert.Equal([1], StoredSelection.FromJson(run.SelectionJson)!.Asked.PlanItems);
-        Assert.Contains($"Run {run.Id} is queued", page.Find("[data-testid=plan-item-active-run]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"Run {run.Id}: Waiting", page.Find("[data-testid=plan-item-active-run]").TextContent, StringComparison.Ordinal);
 
         await db.TestRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Passed), Xunit.TestContext.Current.CancellationToken);
         Services.GetRequiredService<RunNotifier>().Publish(new RunUpdate(run.Id, RunUpdateKind.Ended));
