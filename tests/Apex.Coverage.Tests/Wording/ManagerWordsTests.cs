@@ -9,7 +9,6 @@ using Apex.Coverage.Web.Components.Runs;
 using Apex.Coverage.Web.Components.Selection;
 using Apex.Coverage.Web.Components.Settings;
 using Apex.Coverage.Web.Data;
-using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Selection;
@@ -17,7 +16,6 @@ using Bunit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MudBlazor;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Wording;
@@ -27,53 +25,37 @@ namespace Apex.Coverage.Tests.Wording;
 /// pages show statuses, sources, scopes, roles, actions and strategies in words, never the codes the
 /// API keeps (those stay in data- attributes) and never a setting's key (<see cref="PlainWords"/>).
 /// </summary>
-public sealed class ManagerWordsTests : BunitContext, IAsyncLifetime
+public sealed class ManagerWordsTests : DashboardComponentTest
 {
     private const string Login = "Apex.Integration.Auth.LoginTests.Login_Succeeds";
     private const string Lockout = "Apex.Integration.Auth.LoginTests.Lockout_Engages";
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
 
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddLiveDashboard(_database, _catalog);
+        Services.AddLiveDashboard(Database, Catalog);
         Services.AddSingleton(Options.Create(new RunsOptions { DefaultSuite = "l2" }));
         Services.AddSingleton(Options.Create(new SelectionOptions()));
         Services.AddSingleton<SelectionService>();
         Services.AddSingleton<ReplayService>();
-        Services.AddSingleton(new ApiTokenStore(_database, TimeProvider.System));
-        Services.AddSingleton(new WebhookBook(_database, TimeProvider.System));
+        Services.AddSingleton(new ApiTokenStore(Database, TimeProvider.System));
+        Services.AddSingleton(new WebhookBook(Database, TimeProvider.System));
         AddAccounts();
-        this.SignInAs(DashboardRoles.Admin, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
+        this.SignInAs(DashboardRoles.Admin, Database);
         // The settings pages say whether their circuit is up (data-interactive).
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
     }
 
     // The users page goes through Identity, as the app does (AccessHostingExtensions.AddAccessStore).
     private void AddAccounts()
     {
-        Services.AddScoped(_ => _database.CreateDbContext());
+        Services.AddScoped(_ => Database.CreateDbContext());
         Services.AddScoped<UserAccounts>();
         Services.AddIdentityCore<DashboardUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<CoverageDbContext>();
     }
 
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
     private async Task<long> SeedRunAsync(RunStatus status, RunSource source)
     {
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = new TestRun { SuiteName = "l2", Status = status, Source = source, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow };
         db.TestRuns.Add(run);
         await db.SaveChangesAsync(Ct);
@@ -172,7 +154,7 @@ public sealed class ManagerWordsTests : BunitContext, IAsyncLifetime
         var book = Services.GetRequiredService<WebhookBook>();
         var (slack, _) = await book.AddAsync("ops", "https://hooks.example/ops", "slack", null, Ct);
         await book.AddAsync("tools", "https://hooks.example/tools", "json", null, Ct);
-        await using (var db = _database.CreateDbContext())
+        await using (var db = Database.CreateDbContext())
         {
             foreach (var status in Enum.GetValues<DeliveryStatus>())
             {
@@ -214,11 +196,11 @@ public sealed class ManagerWordsTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task SelectionPages_SayTheBudgetAndEachStrategyInWords_OverStoredRuns()
     {
-        await DiscoverAsync(_database, Login, "1");
-        await DiscoverAsync(_database, Lockout, "2");
-        await RunAsync(_database, "c1", (Login, P), (Lockout, F));
-        await RunAsync(_database, "c2", (Login, P), (Lockout, P));
-        await RunAsync(_database, "c3", (Login, F), (Lockout, P));
+        await DiscoverAsync(Database, Login, "1");
+        await DiscoverAsync(Database, Lockout, "2");
+        await RunAsync(Database, "c1", (Login, P), (Lockout, F));
+        await RunAsync(Database, "c2", (Login, P), (Lockout, P));
+        await RunAsync(Database, "c3", (Login, F), (Lockout, P));
 
         var selection = Render<SelectionPage>();
         var replay = Render<ReplayPage>();
