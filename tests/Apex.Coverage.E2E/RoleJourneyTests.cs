@@ -25,7 +25,7 @@ public sealed class RoleJourneyTests(DashboardServer server, BrowserSession brow
         await SignIn.SubmitAsync(page, email, SignIn.Password);
 
         await page.WaitForURLAsync("**/plan");
-        await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync(DashboardRoles.Viewer);
+        await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync("Viewer");
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class RoleJourneyTests(DashboardServer server, BrowserSession brow
         var page = await NewSignedInPageAsync(DashboardRoles.Viewer);
 
         await page.GotoAsync(Url(""));
-        await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync(DashboardRoles.Viewer);
+        await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync("Viewer");
         await Assertions.Expect(page.Locator("[data-testid=overview-run]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=run-button]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("nav a[href^='settings']")).ToHaveCountAsync(0);
