@@ -49,7 +49,9 @@ public sealed class MutationExecution(
             return (MutationRunStatus.Failed, $"No discovered test carries plan item {run.PlanItem}: nothing could kill a mutant.");
         }
 
-        var scope = new MutationScope(run.PlanItem, options.Value.Project, StrykerCommand.Globs(service.ModulesOf(run.PlanItem)),
+        var targets = await service.TargetsOfAsync(run.PlanItem, stopping);
+        logger.LogInformation("Mutation run {RunId} of item {PlanItem} mutates {Count} globs from {From}", run.Id, run.PlanItem, targets.Mutate.Count, targets.From);
+        var scope = new MutationScope(run.PlanItem, options.Value.Project, targets.Mutate,
             previous?.Commit is { } since && commit is not null ? since : null, StrykerCommand.TestFilter(tests));
         await store.UpdateAsync(run.Id, r => (r.Commit, r.Since, r.Scope) = (commit, scope.Since, string.Join('\n', scope.Mutate)), stopping);
         var output = Path.Combine(options.Value.OutputPath, $"run-{run.Id}");
