@@ -3,7 +3,6 @@ using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
-using Apex.Coverage.Web.Selection;
 using Microsoft.Extensions.Options;
 
 namespace Apex.Coverage.Web.Mutation;
@@ -18,7 +17,7 @@ public sealed record MutationRefusal(string Title, string Detail);
 /// </summary>
 public sealed class MutationService(
     MutationStore store, PlanCatalog plan, IOptions<MutationOptions> options, IOptions<RunsOptions> runs,
-    IOptions<CodeCoverageOptions> coverage, MutationProgress progress, CoverageReportHub report, CoverageMap map)
+    IOptions<CodeCoverageOptions> coverage, MutationProgress progress, CoverageReportHub report)
 {
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -31,23 +30,6 @@ public sealed class MutationService(
     public IReadOnlyList<string> ModulesOf(int planItem) =>
         plan.Current?.Document.Items.FirstOrDefault(i => i.Number == planItem) is { } item
         && coverage.Value.Categories.TryGetValue(item.CategorySlug, out var modules) ? modules : [];
-
-    /// <summary>What a run of the item mutates: its files in the coverage map, else its modules (<see cref="MutationTargeting"/>).</summary>
-    public async Task<MutationTargets> TargetsOfAsync(int planItem, CancellationToken cancellationToken) =>
-        MutationTargeting.Choose(await MappedFilesAsync(planItem, cancellationToken), ModulesOf(planItem));
-
-    private async Task<ItemFiles?> MappedFilesAsync(int planItem, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await map.ReadAsync(Suite, cancellationToken)).FirstOrDefault(i => i.Item == planItem);
-        }
-        catch (SelectionException)
-        {
-            // The suite has no known test yet, so no coverage map either.
-            return null;
-        }
-    }
 
     /// <summary>The fully qualified names of the item's tests in the mutation suite, as discovery or results know them.</summary>
     public async Task<IReadOnlyList<string>> TestsOfAsync(int planItem, CancellationToken cancellationToken) =>
@@ -62,10 +44,10 @@ public sealed class MutationService(
             return (null, new MutationRefusal("No such plan item", $"The current plan has no item {planItem}."));
         }
 
-        if ((await TargetsOfAsync(planItem, cancellationToken)).Mutate.Count == 0)
+        if (ModulesOf(planItem).Count == 0)
         {
             var slug = snapshot.Document.Items.First(i => i.Number == planItem).CategorySlug;
-            return (null, new MutationRefusal("No modules to mutate", $"Item {planItem} is not in the coverage map: map it (POST /api/v1/coverage-map) or name the platform modules of its category under Coverage:Categories:{slug}."));
+            return (null, new MutationRefusal("No modules to mutate", $"Name the platform modules of item {planItem}'s category under Coverage:Categories:{slug}."));
         }
 
         var run = await store.QueueAsync(Suite, planItem, source, cancellationToken);

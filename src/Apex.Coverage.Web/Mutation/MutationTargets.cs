@@ -40,3 +40,23 @@ public static class MutationTargeting
     private static List<string> Globs(IEnumerable<(string Module, string Path)> files) =>
         [.. files.Select(f => "**/" + f.Path).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 }
+
+/// <summary>The targets of a run of an item: the coverage map as the dashboard reads it (ADR 0202), and the item's modules.</summary>
+public sealed class MutationTargetFinder(CoverageMap map, MutationService service)
+{
+    public async Task<MutationTargets> TargetsOfAsync(int planItem, CancellationToken cancellationToken) =>
+        MutationTargeting.Choose(await MappedFilesAsync(planItem, cancellationToken), service.ModulesOf(planItem));
+
+    private async Task<ItemFiles?> MappedFilesAsync(int planItem, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await map.ReadAsync(service.Suite, cancellationToken)).FirstOrDefault(i => i.Item == planItem);
+        }
+        catch (Runs.SelectionException)
+        {
+            // The suite has no known test yet, so no coverage map either.
+            return null;
+        }
+    }
+}

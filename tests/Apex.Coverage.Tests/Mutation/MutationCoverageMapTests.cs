@@ -20,6 +20,7 @@ namespace Apex.Coverage.Tests.Mutation;
 /// no coverage). The map is the dashboard's own (GET /api/v1/coverage-map reads it from the
 /// stored coverage run); how coverage runs make it is issue 16's (Selection/ChangeImpactTests).
 /// </summary>
+[Collection(MutationFixtureCollection.Name)]
 public sealed class MutationCoverageMapTests : IAsyncLifetime
 {
     private const string BulkTest = "Apex.Fixture.Mutation.Tests.BulkTests.IsBulk_IsTrueForLargeOrders_AndFalseForSmallOnes";
