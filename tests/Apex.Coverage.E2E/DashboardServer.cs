@@ -8,9 +8,10 @@ namespace Apex.Coverage.E2E;
 /// <summary>
 /// The real dashboard on Kestrel (a free loopback port), with a temp SQLite database, the real plan
 /// and the fixture suite (tests/fixtures/Apex.Fixture.Suite: items 1 and 3 pass, item 2 fails) as
-/// its default suite, already built so a run goes straight to the tests.
+/// its default suite, already built so a run goes straight to the tests. A class that needs more
+/// (another suite, other settings) derives and adds to <see cref="ConfigureWebHost"/>.
 /// </summary>
-public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class DashboardServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Suite = "Fixture";
 

@@ -8,34 +8,15 @@ namespace Apex.Coverage.E2E;
 /// viewer reads but sees no action; a runner sees the run and quarantine actions but not Settings;
 /// an admin opens Settings, makes a scoped token and finds it on the audit trail.
 /// </summary>
-public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<DashboardServer>, IAsyncLifetime
+public sealed class RoleJourneyTests(DashboardServer server, BrowserSession browser)
+    : BrowserTestBase(server, browser), IClassFixture<DashboardServer>, IClassFixture<BrowserSession>
 {
-    private static readonly string[] ChromiumArgs =
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Args = ChromiumArgs });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
-    private string Url(string path) => new Uri(server.Address, path).ToString();
-
     [Fact]
     public async Task Nobody_IsSentToSignIn_AndComesBackToThePageAfterSigningIn()
     {
-        var page = await SignIn.NewAnonymousPageAsync(_browser);
+        var page = await NewAnonymousPageAsync();
         var email = $"viewer-{Guid.NewGuid():N}@apex.test";
-        await server.CreateUserAsync(email, DashboardRoles.Viewer);
+        await Server.CreateUserAsync(email, DashboardRoles.Viewer);
 
         await page.GotoAsync(Url("plan"));
         await page.WaitForURLAsync("**/account/login?ReturnUrl=%2Fplan");
@@ -50,7 +31,7 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
     [Fact]
     public async Task Viewer_ReadsEveryPageButSeesNoAction()
     {
-        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Viewer);
+        var page = await NewSignedInPageAsync(DashboardRoles.Viewer);
 
         await page.GotoAsync(Url(""));
         await Assertions.Expect(page.Locator("[data-testid=user-role]")).ToHaveTextAsync(DashboardRoles.Viewer);
@@ -71,7 +52,7 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
     [Fact]
     public async Task Runner_SeesRunActionsButNotSettings()
     {
-        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Runner);
+        var page = await NewSignedInPageAsync(DashboardRoles.Runner);
 
         await page.GotoAsync(Url(""));
         await Assertions.Expect(page.Locator("[data-testid=overview-run] [data-testid=run-button]")).ToBeVisibleAsync();
@@ -85,7 +66,7 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
     [Fact]
     public async Task Admin_MakesAScopedTokenAndFindsItOnTheAuditTrail_ThenSignsOut()
     {
-        var page = await server.NewSignedInPageAsync(_browser, server.Address, DashboardRoles.Admin);
+        var page = await NewSignedInPageAsync(DashboardRoles.Admin);
         var name = $"ci-{Guid.NewGuid():N}"[..12];
 
         await page.GotoAsync(Url("settings"));
@@ -95,7 +76,7 @@ public sealed class RoleJourneyTests(DashboardServer server) : IClassFixture<Das
         await page.Locator("input[data-testid=token-scope-runs], [data-testid=token-scope-runs] input").UncheckAsync();
         await page.Locator("[data-testid=token-create]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=token-value]")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-testid=token-row]", new() { HasText = name }).Locator("[data-testid=token-scopes]")).ToHaveTextAsync("results:write");
+        await Assertions.Expect(page.Locator("[data-testid=token-row]", new() { HasText = name }).Locator("[data-testid=token-scopes]")).ToHaveTextAsync("Upload CI results");
 
         await page.GotoAsync(Url("settings/audit"));
         await Assertions.Expect(page.Locator("[data-testid=audit-row][data-action='token.created']", new() { HasText = name })).ToBeVisibleAsync();

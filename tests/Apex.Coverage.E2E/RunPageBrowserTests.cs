@@ -4,8 +4,8 @@ namespace Apex.Coverage.E2E;
 
 /// <summary>
 /// Issue 14 point 2: the run page answers "what failed and why" at 1024 px as at 1440 px, with
-/// CI's context, filters, pages, the error and stack trace and a comparison (the canceling state
-/// is proven in RunPageTests: a test that ignores a cancel here left Hangfire's shutdown hanging).
+/// CI's context, filters, pages, the error and stack trace and a comparison (the canceling state:
+/// RunCancelBrowserTests).
 /// </summary>
 public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession browser)
     : BrowserTestBase(server, browser), IClassFixture<DashboardServer>, IClassFixture<BrowserSession>
@@ -73,7 +73,7 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
         var later = await CiUploads.PostAsync(Server, [new("Apex.Cart", "Adds", 0.1), new("Apex.Cart", "Removes", 0.1), new("Apex.Cart", "Slow", 3.0), new("Apex.Cart", "Totals", 0.1)], "commit=a2");
         var page = await OpenAsync($"runs/{later}?compare={earlier}");
 
-        await Assertions.Expect(page.Locator("[data-testid=run-status]")).ToHaveTextAsync("passed");
+        await Assertions.Expect(page.Locator("[data-testid=run-status]")).ToHaveTextAsync("Passed");
         await Assertions.Expect(page.Locator("[data-testid=run-count-passed]")).ToHaveTextAsync("4 passed");
         await Assertions.Expect(page.Locator("[data-testid=run-count-failed]")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-testid=run-compare-fixed]")).ToHaveTextAsync("1");

@@ -32,16 +32,26 @@ public static class StatusNames
         _ => "quarantined",
     };
 
-    /// <summary>The words a page shows for an item's status (the API keeps <see cref="Of(ItemStatus)"/>).</summary>
+    /// <summary>The words a page shows for an item's status (the API and data-status keep <see cref="Of(ItemStatus)"/>).</summary>
     public static string Words(ItemStatus status) => status switch
     {
-        ItemStatus.NotImplemented => "no test",
-        ItemStatus.NotRun => "not run",
-        _ => Of(status),
+        ItemStatus.NotImplemented => "No test",
+        ItemStatus.NotRun => "Not run",
+        ItemStatus.Passing => "Passing",
+        ItemStatus.Flaky => "Flaky",
+        ItemStatus.Failing => "Failing",
+        _ => "Quarantined",
     };
 
     /// <summary>The words a page shows for a test's status.</summary>
-    public static string Words(TestStatus status) => status == TestStatus.NotRun ? "not run" : Of(status);
+    public static string Words(TestStatus status) => status switch
+    {
+        TestStatus.NotRun => "Not run",
+        TestStatus.Passing => "Passing",
+        TestStatus.Flaky => "Flaky",
+        TestStatus.Failing => "Failing",
+        _ => "Quarantined",
+    };
 }
 
 /// <summary>

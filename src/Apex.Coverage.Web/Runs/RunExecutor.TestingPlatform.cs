@@ -21,7 +21,11 @@ public sealed partial class RunExecutor
         var environment = new Dictionary<string, string>(suite.Environment) { [RunProcessReaper.MarkerVariable] = marker };
         try
         {
+            // Stored before the first app starts: a dashboard killed with -9 from here on leaves apps
+            // (and their children) that only the marker finds, and its restart reaps them (RunRecovery).
+            await RememberMarkerAsync(run.Id, marker, control.Token);
             var cases = await discovery.DiscoverAsync(suite, token => DiscoverInServerModeAsync(suite.Assembly, environment, token), control.Token);
+            control.Timeline.Mark("discovered");
             control.Token.ThrowIfCancellationRequested();
             var expected = await StartTestsAsync(run, cases, control);
             var end = await RunExpectedInServerModeAsync(run, suite, environment, expected, control);
@@ -60,6 +64,7 @@ public sealed partial class RunExecutor
         }
 
         await using var session = await TestingPlatformSession.StartAsync(suite.Assembly, environment, ConnectTimeout, control.Token);
+        control.Timeline.Mark("session started");
         var recorder = NewRecorder(run, control);
         VsTestRunCompletion completion;
         try
@@ -72,7 +77,13 @@ public sealed partial class RunExecutor
             await recorder.CompleteAsync(null, []);
             throw;
         }
+        finally
+        {
+            control.Timeline.Mark("run returned");
+        }
 
-        return await EndAsync(run, suite, control, recorder, completion, expected);
+        var end = await EndAsync(run, suite, control, recorder, completion, expected);
+        control.Timeline.Mark("recorded");
+        return end;
     }
 }

@@ -108,6 +108,27 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overview_ExplainsEachFigureOnceInWords_AndShowsNoSettingKey()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, F));
+
+        var page = Render<CoverageOverview>();
+
+        page.WaitForAssertion(() => Assert.Equal("1 of 100", page.Find("[data-testid=kpi-implemented-value]").TextContent));
+        page.WaitForAssertion(() => page.Find("[data-testid=verified-mrr-how]"));
+        string[] figures = ["kpi-implemented", "kpi-protected", "kpi-duration", "kpi-flaky", "verified-mrr"];
+        Assert.All(figures, f => Assert.Single(page.FindAll($"[data-testid={f}-how]")));
+        Assert.Equal(figures.Length, page.FindAll("details.apex-how").Count);
+        Assert.Contains("BVJ", page.Find("[data-testid=kpi-protected-how]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("every test of the suite", page.Find("[data-testid=kpi-duration-how]").TextContent, StringComparison.Ordinal);
+        // The flaky rule's window is a setting: the page says its value, never its key.
+        Assert.Contains("in its last 30 runs", page.Find("[data-testid=kpi-flaky-how]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Failing", page.Find("tr[data-slug=authentication-authorization] [data-testid=category-status]").TextContent.Trim());
+        PlainWords.AssertPlain(page);
+    }
+
+    [Fact]
     public async Task Overview_RendersAgain_WhenQuarantineChanges()
     {
         await DiscoverAsync(_database, AuthTest, "1");

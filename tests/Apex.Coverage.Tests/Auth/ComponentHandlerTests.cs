@@ -6,17 +6,11 @@ using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
-using Apex.Coverage.Web.Suites;
 using Bunit;
 using Bunit.TestDoubles;
-using Hangfire;
-using Hangfire.InMemory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MudBlazor;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Auth;
@@ -25,40 +19,17 @@ namespace Apex.Coverage.Tests.Auth;
 /// The handlers check the role themselves, not only the markup: a runner demoted to viewer while
 /// the page is open still has the button on screen, and clicking it must change nothing.
 /// </summary>
-public sealed class ComponentHandlerTests : BunitContext, IAsyncLifetime
+public sealed class ComponentHandlerTests : DashboardComponentTest
 {
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
     private BunitAuthorizationContext _user = null!;
 
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
         Services.AddMudServices();
-        _user = this.SignInAs(DashboardRoles.Runner, _database, "rita@apex.test");
-        Services.AddSingleton(_catalog);
-        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
-        var environment = new HostingEnvironment { ContentRootPath = _database.Folder };
-        var suites = new SuiteCatalog(Options.Create(new SuitesOptions { ["L2"] = new SuiteDefinition { Assembly = "suite.dll", BuildBeforeRun = false } }), environment);
-        var notifier = new RunNotifier(NullLogger<RunNotifier>.Instance);
-        var active = new ActiveRuns(TimeProvider.System);
-        Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(_catalog, _database),
-            new BackgroundJobClient(new InMemoryStorage()), active,
-            new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), notifier, active, TimeProvider.System, NullLogger<RunRelay>.Instance),
-            notifier, Options.Create(new RunsOptions()), TimeProvider.System));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        _user = this.SignInAs(DashboardRoles.Runner, Database, "rita@apex.test");
+        Services.AddSingleton(Catalog);
+        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(Database);
+        Services.AddRunRequests(Database, Catalog);
     }
 
     [Fact]
@@ -68,7 +39,7 @@ public sealed class ComponentHandlerTests : BunitContext, IAsyncLifetime
 
         await button.Find("[data-testid=run-button]").ClickAsync(new());
 
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = await db.TestRuns.AsNoTracking().SingleAsync(Ct);
         var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);
         Assert.Equal(("rita@apex.test", AuditActions.RunStarted, $"run {run.Id}"), (audit.Actor, audit.Action, audit.Subject));
@@ -81,7 +52,7 @@ public sealed class ComponentHandlerTests : BunitContext, IAsyncLifetime
 
         await button.Find("[data-testid=run-button]").ClickAsync(new());
 
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = await db.TestRuns.AsNoTracking().SingleAsync(Ct);
         var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);
         Assert.Equal(("rita@apex.test", AuditActions.RunRerun, $"run {run.Id}", "again as run 41 was"), (audit.Actor, audit.Action, audit.Subject, audit.Detail));
@@ -95,7 +66,7 @@ public sealed class ComponentHandlerTests : BunitContext, IAsyncLifetime
 
         await button.Find("[data-testid=run-button]").ClickAsync(new());
 
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         Assert.Equal(0, await db.TestRuns.CountAsync(Ct));
         Assert.Equal(0, await db.AuditEntries.CountAsync(Ct));
     }

@@ -7,64 +7,32 @@ using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
-using Apex.Coverage.Web.Suites;
 using Bunit;
-using Hangfire;
-using Hangfire.InMemory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MudBlazor;
 using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Coverage;
 
 /// <summary>The coverage card, category panel, run and file pages, and the Run button's coverage switch, on seeded coverage.</summary>
-public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
+public sealed class CoveragePagesTests : DashboardComponentTest
 {
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
         var coverage = new CodeCoverageOptions();
         coverage.Categories["business-critical-flows"] = ["Billing", "Metering"];
         Services.AddMudServices();
-        this.SignInAs(DashboardRoles.Runner, _database);
-        Services.AddSingleton(_catalog);
-        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
-        Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(coverage)));
-        AddRunRequests();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    private void AddRunRequests()
-    {
-        var environment = new HostingEnvironment { ContentRootPath = _database.Folder };
-        var suites = new SuiteCatalog(Options.Create(new SuitesOptions { ["L2"] = new SuiteDefinition { Assembly = "suite.dll", BuildBeforeRun = false } }), environment);
-        var notifier = new RunNotifier(NullLogger<RunNotifier>.Instance);
-        var active = new ActiveRuns(TimeProvider.System);
-        Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(_catalog, _database),
-            new BackgroundJobClient(new InMemoryStorage()), active,
-            new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), notifier, active, TimeProvider.System, NullLogger<RunRelay>.Instance), notifier, Options.Create(new RunsOptions()), TimeProvider.System));
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        this.SignInAs(DashboardRoles.Runner, Database);
+        Services.AddSingleton(Catalog);
+        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(Database);
+        Services.AddSingleton(new CodeCoverageStore(Database, Options.Create(coverage)));
+        Services.AddRunRequests(Database, Catalog);
     }
 
     private async Task<long> SeedAsync(string? note, params (string Module, int Covered, int Valid)[] modules)
     {
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = new TestRun { SuiteName = "L2", Status = RunStatus.Passed, CreatedAt = DateTimeOffset.UtcNow, CollectCoverage = true };
         db.TestRuns.Add(run);
         await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
@@ -110,7 +78,7 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
     public async Task CategoryPanel_ShowsItsModulesCoverage_WhenModulesAreConfigured()
     {
         await SeedAsync(null, ("Auth", 50, 100), ("Billing", 30, 40), ("Metering", 0, 10));
-        var category = _catalog.Current!.Document.Categories.Single(c => c.Slug == "business-critical-flows");
+        var category = Catalog.Current!.Document.Categories.Single(c => c.Slug == "business-critical-flows");
 
         var panel = Render<CategoryModulesPanel>(p => p.Add(c => c.Category, category));
 
@@ -122,7 +90,7 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
     public async Task CategoryPanel_FindsModulesByName_WhenCategoryIsNotConfigured()
     {
         await SeedAsync(null, ("Auth", 50, 100), ("Caching", 3, 4));
-        var category = _catalog.Current!.Document.Categories.Single(c => c.Slug == "cache-state-management");
+        var category = Catalog.Current!.Document.Categories.Single(c => c.Slug == "cache-state-management");
 
         var panel = Render<CategoryModulesPanel>(p => p.Add(c => c.Category, category));
 
@@ -160,7 +128,7 @@ public sealed class CoveragePagesTests : BunitContext, IAsyncLifetime
         await button.Find("input[type=checkbox]").ChangeAsync(new() { Value = true });
         await button.Find("[data-testid=run-button]").ClickAsync(new());
 
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = await db.TestRuns.AsNoTracking().SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.True(run.CollectCoverage);
     }

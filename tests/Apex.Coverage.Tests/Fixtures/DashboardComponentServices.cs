@@ -41,10 +41,11 @@ public static class DashboardComponentServices
         services.AddSingleton<QuarantineBook>();
         services.AddSingleton(new CodeCoverageStore(database, Options.Create(new CodeCoverageOptions())));
         services.AddSingleton(Options.Create(new RunsOptions()));
-        return services.AddRuns(database, catalog);
+        return services.AddRunRequests(database, catalog);
     }
 
-    private static IServiceCollection AddRuns(this IServiceCollection services, TestDatabase database, PlanCatalog catalog)
+    /// <summary>The run side alone: suites (one, "L2"), the notifier, active runs, the reader and the requests a Run button goes through.</summary>
+    public static IServiceCollection AddRunRequests(this IServiceCollection services, TestDatabase database, PlanCatalog catalog)
     {
         var notifier = new RunNotifier(NullLogger<RunNotifier>.Instance);
         var configured = new SuitesOptions { ["L2"] = new SuiteDefinition { Assembly = "suite.dll", BuildBeforeRun = false } };

@@ -63,7 +63,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.Find("button[data-testid=token-revoke-confirm]").Click();
 
         // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.
-        page.WaitForAssertion(() => Assert.Contains("revoked", page.Find("[data-testid=token-row]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.StartsWith("Revoked ", page.Find("[data-testid=token-state]").TextContent.Trim(), StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Null(await _store.FindNameAsync(created.Token, Ct));
         await using var db = _database.CreateDbContext();
         var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);

@@ -1,60 +1,39 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Mutation;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
-using Apex.Coverage.Web.Telemetry;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Mutation;
 
-public sealed class MutationPagesTests : BunitContext, IAsyncLifetime
+public sealed class MutationPagesTests : DashboardComponentTest
 {
     private const string AuthTest = "Apex.Integration.Auth.OAuthFlowTests.CodeExchange_IssuesJwt";
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddMudServices();
-        Services.AddSingleton(_catalog);
-        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton(Options.Create(new AnalyticsOptions()));
-        Services.AddSingleton<CoverageChanges>();
-        Services.AddSingleton<CoverageService>();
-        Services.AddMetrics();
-        Services.AddLogging();
-        Services.AddSingleton<DashboardTelemetry>();
-        Services.AddSingleton<CoverageReportHub>();
+        Services.AddLiveDashboard(Database, Catalog);
         Services.AddSingleton(Options.Create(new MutationOptions()));
         Services.AddSingleton(Options.Create(new RunsOptions { DefaultSuite = "l2" }));
         Services.AddSingleton(Options.Create(new CodeCoverageOptions()));
         Services.AddSingleton<MutationStore>();
         Services.AddSingleton<MutationProgress>();
         Services.AddSingleton<MutationService>();
-        this.SignInAs(DashboardRoles.Runner, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, P));
+        this.SignInAs(DashboardRoles.Runner, Database);
     }
 
-    async ValueTask IAsyncDisposable.DisposeAsync()
+    protected override async Task StartAsync()
     {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        await DiscoverAsync(Database, AuthTest, "1");
+        await RunAsync(Database, "c1", (AuthTest, P));
     }
 
     private async Task<long> CompletedRunAsync(int item, int killed, int survived)
@@ -103,7 +82,7 @@ public sealed class MutationPagesTests : BunitContext, IAsyncLifetime
 
         await CompletedRunAsync(1, killed: 8, survived: 2);
         await Services.GetRequiredService<MutationProgress>().ChangedAsync();
-        card.WaitForAssertion(() => Assert.Contains("1 items verified", card.Find("[data-testid=verified-mrr-detail]").TextContent));
+        card.WaitForAssertion(() => Assert.Contains("1 item verified", card.Find("[data-testid=verified-mrr-detail]").TextContent));
         Assert.DoesNotContain("$0 of ", card.Find("[data-testid=verified-mrr-value]").TextContent);
     }
 }

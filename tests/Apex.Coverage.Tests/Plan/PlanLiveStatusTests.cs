@@ -7,43 +7,29 @@ using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MudBlazor;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Plan;
 
 /// <summary>Plan and status joined (issue 14, point 4): the catalog's live status and the item page's tests and Run button.</summary>
-public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
+public sealed class PlanLiveStatusTests : DashboardComponentTest
 {
     private const string Login = "Apex.Integration.Auth.LoginTests.Login_Succeeds";
     private const string Lockout = "Apex.Integration.Auth.LoginTests.Lockout_Engages";
     private const string Tokens = "Apex.Integration.Auth.TokenTests.Refresh_Rotates";
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
     private IHostedService _signal = null!;
-    private IRenderedComponent<MudPopoverProvider> _popovers = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddLiveDashboard(_database, _catalog);
+        Services.AddLiveDashboard(Database, Catalog);
         // The item page carries a Run button (issue 15): a runner sees and may use it.
-        this.SignInAs(Web.Access.DashboardRoles.Runner, _database);
+        this.SignInAs(Web.Access.DashboardRoles.Runner, Database);
         ComponentFactories.AddStub<Web.Components.Analytics.PlanActualPanel>();
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        _popovers = Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-        _signal = await Services.StartRunSignalAsync();
     }
 
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await _signal.StopAsync(CancellationToken.None);
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    protected override async Task StartAsync() => _signal = await Services.StartRunSignalAsync();
+
+    protected override Task StopAsync() => _signal.StopAsync(CancellationToken.None);
 
     private static string? LiveStatus(IRenderedComponent<PlanCatalogPage> page, int item) =>
         page.FindAll("[data-testid=plan-items] tbody tr")
@@ -56,10 +42,10 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task CatalogPage_ShowsEachItemsLiveStatus_WhenItsTestsHaveResults()
     {
-        await DiscoverAsync(_database, Login, "1");
-        await DiscoverAsync(_database, Lockout, "2");
-        await DiscoverAsync(_database, Tokens, "3");
-        await RunAsync(_database, "c1", (Login, P), (Lockout, F));
+        await DiscoverAsync(Database, Login, "1");
+        await DiscoverAsync(Database, Lockout, "2");
+        await DiscoverAsync(Database, Tokens, "3");
+        await RunAsync(Database, "c1", (Login, P), (Lockout, F));
 
         var page = Render<PlanCatalogPage>();
 
@@ -67,21 +53,21 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         Assert.Equal("failing", LiveStatus(page, 2));
         Assert.Equal("not-run", LiveStatus(page, 3));
         Assert.Equal("not-implemented", LiveStatus(page, 4));
-        Assert.Equal("no test", page.FindAll("[data-testid=plan-items] tbody tr")[3].QuerySelector("[data-testid=plan-item-live-status]")!.TextContent.Trim());
+        Assert.Equal("No test", page.FindAll("[data-testid=plan-items] tbody tr")[3].QuerySelector("[data-testid=plan-item-live-status]")!.TextContent.Trim());
     }
 
     [Fact]
     public async Task CatalogPage_ListsOnlyFailingItems_WhenStatusFilterIsFailing()
     {
-        await DiscoverAsync(_database, Login, "1");
-        await DiscoverAsync(_database, Lockout, "2");
-        await RunAsync(_database, "c1", (Login, P), (Lockout, F));
+        await DiscoverAsync(Database, Login, "1");
+        await DiscoverAsync(Database, Lockout, "2");
+        await RunAsync(Database, "c1", (Login, P), (Lockout, F));
         var page = Render<PlanCatalogPage>();
         page.WaitForAssertion(() => Assert.Equal("failing", LiveStatus(page, 2)));
 
         page.Find("input[data-testid=plan-status-filter]").Closest(".mud-input-control")!.MouseDown();
-        _popovers.WaitForElement(".mud-popover-open .mud-list-item");
-        _popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "failing").Click();
+        Popovers.WaitForElement(".mud-popover-open .mud-list-item");
+        Popovers.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "Failing").Click();
 
         page.WaitForAssertion(() => Assert.Equal(["2"], ItemNumbers(page)));
     }
@@ -89,11 +75,11 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task CatalogPage_UpdatesStatusLive_WhenARunRecordsAResult()
     {
-        await DiscoverAsync(_database, Login, "1");
+        await DiscoverAsync(Database, Login, "1");
         var page = Render<PlanCatalogPage>();
         page.WaitForAssertion(() => Assert.Equal("not-run", LiveStatus(page, 1)));
 
-        var run = await RunAsync(_database, "c1", (Login, F));
+        var run = await RunAsync(Database, "c1", (Login, F));
         Services.GetRequiredService<RunNotifier>().Publish(new RunUpdate(run, RunUpdateKind.Ended));
 
         page.WaitForAssertion(() => Assert.Equal("failing", LiveStatus(page, 1)), TimeSpan.FromSeconds(10));
@@ -102,9 +88,9 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task ItemPage_ListsItsTestsWithStatusOutcomeAndDuration_WhenTheyHaveRun()
     {
-        await DiscoverAsync(_database, Login, "1");
-        await DiscoverAsync(_database, Lockout, "1");
-        await RunAsync(_database, "c1", (Login, P), (Lockout, F));
+        await DiscoverAsync(Database, Login, "1");
+        await DiscoverAsync(Database, Lockout, "1");
+        await RunAsync(Database, "c1", (Login, P), (Lockout, F));
 
         var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 1));
 
@@ -112,7 +98,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         Assert.Equal("failing", page.Find("[data-testid=plan-item-live-status]").GetAttribute("data-status"));
         var first = page.FindAll("[data-testid=plan-item-test]")[0];
         Assert.Equal(Lockout, first.GetAttribute("data-name"));
-        Assert.Equal("failed", first.QuerySelector("[data-testid=plan-item-test-outcome]")!.TextContent.Trim());
+        Assert.Equal("Failed", first.QuerySelector("[data-testid=plan-item-test-outcome]")!.TextContent.Trim());
         Assert.Equal("2.0 s", first.QuerySelector("[data-testid=plan-item-test-duration]")!.TextContent.Trim());
         Assert.Contains("coverage/tests?name=", first.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
     }
@@ -129,7 +115,7 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task ItemPage_RunsOnlyItsTestsAndWaits_WhileItsRunIsQueued()
     {
-        await DiscoverAsync(_database, Login, "1");
+        await DiscoverAsync(Database, Login, "1");
         var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 1));
         var button = () => page.Find("[data-testid=plan-item-tests] button[data-testid=run-button]");
         page.WaitForAssertion(() => Assert.False(button().HasAttribute("disabled")));
@@ -137,11 +123,11 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
         button().Click();
 
         page.WaitForAssertion(() => Assert.True(button().HasAttribute("disabled")));
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = await db.TestRuns.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(RunStatus.Queued, run.Status);
         Assert.Equal([1], StoredSelection.FromJson(run.SelectionJson)!.Asked.PlanItems);
-        Assert.Contains($"Run {run.Id} is queued", page.Find("[data-testid=plan-item-active-run]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"Run {run.Id}: Waiting", page.Find("[data-testid=plan-item-active-run]").TextContent, StringComparison.Ordinal);
 
         await db.TestRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Passed), Xunit.TestContext.Current.CancellationToken);
         Services.GetRequiredService<RunNotifier>().Publish(new RunUpdate(run.Id, RunUpdateKind.Ended));
@@ -152,33 +138,18 @@ public sealed class PlanLiveStatusTests : BunitContext, IAsyncLifetime
 }
 
 /// <summary>A viewer sees the item's tests but is offered no Run (issue 15's roles).</summary>
-public sealed class PlanItemRunAccessTests : BunitContext, IAsyncLifetime
+public sealed class PlanItemRunAccessTests : DashboardComponentTest
 {
-    private TestDatabase _database = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        var catalog = new PlanCatalog();
-        catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddLiveDashboard(_database, catalog);
-        this.SignInAs(Web.Access.DashboardRoles.Viewer, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        Services.AddLiveDashboard(Database, Catalog);
+        this.SignInAs(Web.Access.DashboardRoles.Viewer, Database);
     }
 
     [Fact]
     public async Task ItemPage_ListsTestsButOffersNoRun_WhenTheUserIsAViewer()
     {
-        await DiscoverAsync(_database, "Apex.Integration.Auth.LoginTests.Login_Succeeds", "1");
+        await DiscoverAsync(Database, "Apex.Integration.Auth.LoginTests.Login_Succeeds", "1");
 
         var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 1));
 

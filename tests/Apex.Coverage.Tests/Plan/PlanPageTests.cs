@@ -130,7 +130,7 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
         var page = Render<PlanItemPage>(p => p.Add(c => c.Number, 31));
 
         Assert.Equal("31. Supervisor-SubAgent Communication", page.Find("[data-testid=plan-item-title]").TextContent.Trim());
-        Assert.Equal("plan says implemented", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
+        Assert.Equal("Plan says: Implemented", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
         Assert.Contains("$30K", page.Find("[data-testid=plan-item-bvj]").TextContent, StringComparison.Ordinal);
         Assert.Contains("tool dispatcher", page.Find("[data-testid=plan-item-components]").TextContent, StringComparison.Ordinal);
     }
@@ -144,7 +144,7 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
 
         var scenarios = page.Find("[data-testid=plan-item-scenarios]").TextContent;
         Assert.Contains("cross-instance sync", scenarios, StringComparison.Ordinal);
-        Assert.Equal("plan says planned", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
+        Assert.Equal("Plan says: Planned", page.Find("[data-testid=plan-item-status]").TextContent.Trim());
     }
 
     [Fact]

@@ -47,7 +47,8 @@ internal sealed class NodePage : IAsyncDisposable
     /// <summary>The status the page showed when it was opened.</summary>
     public string FirstStatus { get; }
 
-    public string Status => Page.Find("[data-testid=run-status]").TextContent.Trim();
+    /// <summary>The status as the API names it (the chip's data-status; its text is in words).</summary>
+    public string Status => Page.Find("[data-testid=run-status]").GetAttribute("data-status")!;
 
     public int Rows => Page.FindAll("[data-testid=run-results] tbody tr").Count;
 

@@ -100,7 +100,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
 
         _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
 
-        page.WaitForAssertion(() => Assert.Equal("aborted", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Aborted", page.Find("[data-testid=run-status]").TextContent.Trim()));
         Assert.Contains("A.Crash", page.Find("[data-testid=run-message]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=run-cancel]"));
     }
@@ -114,7 +114,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
 
         await page.Find("[data-testid=run-cancel]").ClickAsync(new());
 
-        page.WaitForAssertion(() => Assert.Equal("canceling", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Canceling", page.Find("[data-testid=run-status]").TextContent.Trim()));
         Assert.Equal(StopReason.Canceled, control.Reason);
         Assert.True(page.Find("[data-testid=run-cancel]").HasAttribute("disabled"));
         await using (var audit = _database.CreateDbContext())
@@ -124,7 +124,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         }
 
         var reopened = Render<RunPage>(p => p.Add(c => c.Id, id));
-        Assert.Equal("canceling", reopened.Find("[data-testid=run-status]").TextContent.Trim());
+        Assert.Equal("Canceling", reopened.Find("[data-testid=run-status]").TextContent.Trim());
 
         await using (var db = _database.CreateDbContext())
         {
@@ -132,7 +132,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         }
 
         _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
-        page.WaitForAssertion(() => Assert.Equal("canceled", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        page.WaitForAssertion(() => Assert.Equal("Canceled", page.Find("[data-testid=run-status]").TextContent.Trim()));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Apex.Coverage.Tests.Runs;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Apex.Coverage.Tests.TestingPlatform;
 
@@ -26,6 +27,9 @@ public sealed class TestingPlatformHost : IAsyncLifetime
 
     public RunnerHostFactory Factory { get; private set; } = null!;
 
+    /// <summary>What the host's run executor logged (each run's timeline).</summary>
+    public RunLog Log { get; } = new();
+
     public static string FixtureProject(string name) =>
         Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "fixtures", name, name + ".csproj");
 
@@ -36,6 +40,7 @@ public sealed class TestingPlatformHost : IAsyncLifetime
         var nUnit = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.NUnit"));
         Factory = new RunnerHostFactory(XunitAssembly, configure: builder =>
         {
+            builder.ConfigureLogging(logging => logging.AddProvider(Log));
             Suite(builder, Xunit, XunitAssembly);
             Suite(builder, XunitThroughVsTest, XunitAssembly, ("Runner", "VsTest"));
             Suite(builder, Hanging, XunitAssembly, ("Environment:APEX_FIXTURE_HANG", "1"), ("Environment:" + ProcessTable.OwnerVariable, ProcessTable.Owner));

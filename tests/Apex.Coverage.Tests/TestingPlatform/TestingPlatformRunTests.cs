@@ -13,7 +13,7 @@ namespace Apex.Coverage.Tests.TestingPlatform;
 /// them): discovery, results recorded and pushed as they land, selection, and the lifecycle a
 /// VSTest run has — cancel, timeout, crash, leftover processes, a suite that cannot start.
 /// </summary>
-public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFixture<TestingPlatformHost>
+public sealed partial class TestingPlatformRunTests(TestingPlatformHost host) : IClassFixture<TestingPlatformHost>
 {
     private const string TheoryName = "Apex.Fixture.Mtp.Xunit.MtpTheoryTests.IsPositive";
 
@@ -62,6 +62,26 @@ public sealed class TestingPlatformRunTests(TestingPlatformHost host) : IClassFi
     // The result key too: a test's history is one whichever runner ran it.
     private static List<string> Rows(IEnumerable<Web.Results.TestResult> results) =>
         [.. results.Select(r => $"{r.ResultKey} | {r.FullyQualifiedName} | {r.DisplayName} | {r.Outcome}").Order(StringComparer.Ordinal)];
+
+    // A server-mode run's discovery starts an app of its own, so its run session starts after the tests are known.
+    public static TheoryData<string, string[]> Timelines => new()
+    {
+        { TestingPlatformHost.Xunit, ["claimed", "discovered", "tests started", "session started", "first result", "last result", "run returned", "recorded", "session ended", "end written"] },
+        { TestingPlatformHost.XunitThroughVsTest, ["claimed", "session started", "discovered", "tests started", "first result", "last result", "run returned", "recorded", "session ended", "end written"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Timelines))]
+    public async Task Timeline_LogsEveryPhaseInTheOrderItHappened_WhenARunEnds(string suite, string[] phases)
+    {
+        var id = await Factory.StartAsync(suite, new RunSelection(PlanItems: [2]));
+        var run = await Factory.WaitForEndAsync(id);
+
+        // Logged last, once the end state is written.
+        var logged = await Eventually.ThatAsync(() => Task.FromResult(host.Log.TimelineOf(id)), t => t is not null, $"run {id}'s timeline");
+        Assert.Equal((RunStatus.Passed, 3), (run.Status, run.Total));
+        Assert.Equal(phases, logged);
+    }
 
     [Fact]
     public async Task PlanItemSelection_RunsOnlyTheItemsTests_WhenSuiteRunsInServerMode()

@@ -87,7 +87,7 @@ public sealed class AgentStatePersistenceTests(AgentStatePersistenceTests.Host h
             request => LlmReply.Answer($"Cost: {request.ToolResult("call_cost")["cost"]}"));
         var response = await _agents.ClientFor(restarted, user.Token).PostAsync($"api/agents/runs/{failed.Id}/resume", null, Ct);
 
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{await response.Content.ReadAsStringAsync(Ct)}\n{restarted.Errors}");
         var run = (await response.Content.ReadFromJsonAsync<AgentRun>(Ct))!;
         Assert.Equal(("completed", "Cost: 2.00"), (run.Status, run.Answer));
         Assert.Equal(["plan", "tool_call", "tool_result", "error", "resumed", "tool_call", "tool_result", "answer"], run.Steps.Select(s => s.Kind));

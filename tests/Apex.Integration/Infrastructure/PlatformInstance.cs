@@ -18,14 +18,18 @@ public sealed class PlatformInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private PlatformInstance(WebApplication app, Uri baseAddress)
+    private PlatformInstance(WebApplication app, Uri baseAddress, ErrorLog errors)
     {
         _app = app;
+        Errors = errors;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress };
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>What this instance logged at Error or above: put it in an assertion's message to say why a call failed.</summary>
+    public ErrorLog Errors { get; }
 
     /// <summary>A client for this instance; requests carry no token unless the test adds one.</summary>
     public HttpClient Client { get; }
@@ -44,13 +48,15 @@ public sealed class PlatformInstance : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
+        var errors = new ErrorLog();
+        builder.Logging.AddProvider(errors);
         builder.AddPlatform();
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapPlatform();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new PlatformInstance(app, new Uri(address + "/"));
+        return new PlatformInstance(app, new Uri(address + "/"), errors);
     }
 
     public async ValueTask DisposeAsync()

@@ -88,7 +88,7 @@ public abstract class ServerFixture : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
-            if (process.HasExited) throw new InvalidOperationException($"{what} exited during start-up.");
+            if (process.HasExited) throw new InvalidOperationException($"{what} exited during start-up. Its last output:\n{process.RecentOutput}");
             try
             {
                 if (await ready()) return;

@@ -37,11 +37,14 @@ public sealed class WatchedProcess : IAsyncDisposable
         """;
 
     private const string PidLine = "apex-server-pid=";
+    private const int OutputLines = 30;
     private readonly Process _watchdog;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private WatchedProcess(Process watchdog, string directory, int serverId)
+    private WatchedProcess(Process watchdog, string directory, int serverId, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _watchdog = watchdog;
+        _output = output;
         Directory = directory;
         ServerId = serverId;
         // Kept apart from _watchdog: Process.Id throws once the Process object is disposed.
@@ -59,20 +62,32 @@ public sealed class WatchedProcess : IAsyncDisposable
 
     public bool ServerHasExited => IsGone(ServerId);
 
+    /// <summary>The last lines the server wrote (stdout and stderr), for a message that says why it stopped.</summary>
+    public string RecentOutput => _output.IsEmpty ? "(it wrote nothing)" : string.Join('\n', _output);
+
     public static async Task<WatchedProcess> StartAsync(ServerCommand command, int ownerPid)
     {
         var process = Process.Start(StartInfo(command, ownerPid)) ?? throw new InvalidOperationException($"Could not start {command.Arguments[0]}.");
         var serverId = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Keep draining both pipes so a chatty server never blocks on a full pipe.
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data?.StartsWith(PidLine, StringComparison.Ordinal) == true) serverId.TrySetResult(int.Parse(e.Data[PidLine.Length..]));
+            else Keep(output, e.Data);
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var id = await serverId.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return new WatchedProcess(process, command.Directory, id);
+        return new WatchedProcess(process, command.Directory, id, output);
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > OutputLines) output.TryDequeue(out _);
     }
 
     /// <summary>bash (as <see cref="ServerCommand.RunAsUser"/> when set) running the watchdog script around the server's command.</summary>

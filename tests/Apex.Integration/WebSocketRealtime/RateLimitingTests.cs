@@ -93,6 +93,33 @@ public sealed class RateLimitingTests(RateLimitingTests.Host host) : IClassFixtu
         Assert.True(sent < 5_000, "The reader was never disconnected.");
     }
 
+    [Fact]
+    public async Task Resume_ReplaysABacklogTenTimesTheSendQueueWhole_WithoutDroppingTheConnection()
+    {
+        var user = RealtimeHost.NewUser();
+        var token = host.TokenFor(user);
+        var first = await HubClient.ConnectAsync(HubClient.Endpoint(host.A), token);
+        first.Abort();
+        await first.DisposeAsync();
+        var backlog = Host.QueueCapacity * 10;
+        var router = host.A.Services.GetRequiredService<MessageRouter>();
+        for (var i = 1; i <= backlog; i++)
+        {
+            await router.RouteAsync(new RoutedMessage(Guid.NewGuid().ToString("N"), new(user.TenantId, user.Id), "note", JsonSerializer.SerializeToElement(i)));
+        }
+
+        // The session log is replayed at the client's pace: never more than the queue holds at once.
+        await using var second = await HubClient.ConnectAsync(HubClient.Endpoint(host.A, first.SessionId, lastSeq: 0), token);
+        var connection = host.A.Services.GetRequiredService<HubRegistry>().Find(second.ConnectionId);
+        var replayed = new List<long>();
+        for (var i = 0; i < backlog; i++) replayed.Add((await second.NextAsync(HubFrameTypes.Message)).Seq!.Value);
+
+        Assert.Equal(Enumerable.Range(1, backlog).Select(i => (long)i), replayed);
+        Assert.NotNull(connection);
+        Assert.True(connection.IsOpen, $"The connection ended: {connection.EndReason}");
+        Assert.InRange(connection.PeakQueued, 1, Host.QueueCapacity);
+    }
+
     private static async Task<HubFrame> NextAnswerAsync(HubClient client)
     {
         while (true)

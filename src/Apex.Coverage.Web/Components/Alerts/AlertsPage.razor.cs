@@ -7,6 +7,7 @@ namespace Apex.Coverage.Web.Components.Alerts;
 /// <summary>Adds and removes webhooks and shows the delivery history, through <see cref="WebhookBook"/> as the API does.</summary>
 public sealed partial class AlertsPage
 {
+    private static readonly string[] Formats = [.. Enum.GetNames<WebhookFormat>().Select(n => n.ToLowerInvariant())];
     private List<WebhookView> _webhooks = [];
     private List<DeliveryView> _deliveries = [];
     private string? _name;
@@ -21,6 +22,9 @@ public sealed partial class AlertsPage
     [Inject] private Access.DashboardAccess Access { get; set; } = null!;
 
     protected override Task OnInitializedAsync() => LoadAsync();
+
+    private static string LastAnswer(DeliveryView delivery) =>
+        delivery.LastError ?? (delivery.LastStatusCode is { } code ? $"HTTP {code}" : "—");
 
     private async Task LoadAsync()
     {

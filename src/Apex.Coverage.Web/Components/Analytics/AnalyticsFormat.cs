@@ -10,6 +10,7 @@ namespace Apex.Coverage.Web.Components.Analytics;
 /// <summary>How the coverage pages write figures, statuses and links.</summary>
 public static class AnalyticsFormat
 {
+    /// <summary>Money as every page writes it: whole dollars, K and M with up to two decimals ("$870K", "$1.25M", "$40").</summary>
     public static string Money(decimal dollars) => MoneyFigure.Format(Math.Round(dollars, 0));
 
     public static string Percent(double share, int decimals = 1) =>

@@ -11,7 +11,19 @@ public static class MutationFormat
 
     public static string When(DateTimeOffset? at) => at is { } t ? t.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
 
-    public static string Money(decimal dollars) => dollars >= 1000 ? $"${(dollars / 1000m).ToString("0.#", CultureInfo.InvariantCulture)}K" : $"${dollars.ToString("0", CultureInfo.InvariantCulture)}";
+    /// <summary>A mutation run's status in words; data-status and the API keep <see cref="MutationRunStatus"/>'s names.</summary>
+    public static string StatusText(string status) => status switch
+    {
+        MutationRunStatus.Queued => "Waiting",
+        MutationRunStatus.Running => "Running",
+        MutationRunStatus.Completed => "Completed",
+        MutationRunStatus.Failed => "Failed",
+        MutationRunStatus.Canceled => "Canceled",
+        MutationRunStatus.OverBudget => "Over its time budget",
+        _ => status,
+    };
+
+    public static string Money(decimal dollars) => Analytics.AnalyticsFormat.Money(dollars);
 
     public static string Verdict(MutationVerdict verdict, double threshold) => verdict switch
     {

@@ -7,13 +7,13 @@ namespace Apex.Coverage.Web.Components.Plan;
 /// <summary>How the plan pages write figures and statuses.</summary>
 public static class PlanFormat
 {
-    public static string Money(decimal? dollars) => dollars is { } d ? MoneyFigure.Format(d) : "—";
+    public static string Money(decimal? dollars) => dollars is { } d ? Analytics.AnalyticsFormat.Money(d) : "—";
 
     public static string Share(decimal part, decimal total) =>
         total == 0m ? "0%" : string.Create(CultureInfo.InvariantCulture, $"{part / total * 100m:0.0}%");
 
     public static string Status(DeclaredStatus status) =>
-        status == DeclaredStatus.Implemented ? "implemented" : "planned";
+        status == DeclaredStatus.Implemented ? "Implemented" : "Planned";
 
     public static Color StatusColor(DeclaredStatus status) =>
         status == DeclaredStatus.Implemented ? Color.Success : Color.Default;

@@ -50,7 +50,7 @@ public sealed partial class PlanItemTests
     }
 
     private static string LatestOutcome(TestVerdict verdict) =>
-        verdict.LatestOutcome is { } outcome ? RunFormat.OutcomeText(outcome) : "not run yet";
+        verdict.LatestOutcome is { } outcome ? RunFormat.OutcomeText(outcome) : "Not run yet";
 
     private static string StatusSentence(ItemCoverage item)
     {

@@ -54,7 +54,7 @@ public sealed partial class RunComparePanel
     }
 
     private static string Describe(TestRun run) =>
-        $"Run {run.Id} · {RunFormat.When(run.CreatedAt)} · {RunJson.Lower(run.Status)} · {run.Failed} failed of {run.Total}";
+        $"Run {run.Id} · {RunFormat.When(run.CreatedAt)} · {RunFormat.StatusText(run.Status)} · {run.Failed} failed of {run.Total}";
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
 

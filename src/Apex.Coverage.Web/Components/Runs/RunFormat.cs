@@ -25,11 +25,42 @@ public static class RunFormat
     };
 
     /// <summary>A run asked to stop keeps its status until the test host is gone; the page says so meanwhile.</summary>
-    public static string StatusText(RunStatus status, bool canceling) => canceling && IsActive(status) ? "canceling" : RunJson.Lower(status);
+    public static string StatusText(RunStatus status, bool canceling) => canceling && IsActive(status) ? "Canceling" : StatusText(status);
+
+    /// <summary>The words a page shows for a run's status; the API and data-status keep <see cref="RunJson.Lower{T}"/>.</summary>
+    public static string StatusText(RunStatus status) => status switch
+    {
+        RunStatus.Queued => "Waiting",
+        RunStatus.Building => "Building",
+        RunStatus.Running => "Running",
+        RunStatus.Passed => "Passed",
+        RunStatus.Failed => "Failed",
+        RunStatus.Canceled => "Canceled",
+        RunStatus.Aborted => "Aborted",
+        _ => "Interrupted",
+    };
+
+    /// <summary>Where a run came from, in a word or two.</summary>
+    public static string SourceText(RunSource source) => source switch
+    {
+        RunSource.Dashboard => "Dashboard",
+        RunSource.Schedule => "Schedule",
+        RunSource.Api => "API",
+        _ => "CI upload",
+    };
+
+    /// <summary>The status as the API names it, plus "canceling" for a run asked to stop: what tests and scripts read (data-status).</summary>
+    public static string StatusName(RunStatus status, bool canceling) => canceling && IsActive(status) ? "canceling" : RunJson.Lower(status);
 
     public static Color StatusColor(RunStatus status, bool canceling) => canceling && IsActive(status) ? Color.Warning : StatusColor(status);
 
-    public static string OutcomeText(TestOutcome outcome) => outcome == TestOutcome.NotFound ? "not found" : RunJson.Lower(outcome);
+    public static string OutcomeText(TestOutcome outcome) => outcome switch
+    {
+        TestOutcome.Passed => "Passed",
+        TestOutcome.Failed => "Failed",
+        TestOutcome.Skipped => "Skipped",
+        _ => "Not found",
+    };
 
     public static string Seconds(double? seconds) => seconds is not { } s ? "—"
         : s < 1 ? $"{s * 1000:0} ms"

@@ -79,7 +79,13 @@ public sealed partial class RunResultsTable
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
 
-    private static string FilterName(OutcomeFilter filter) => RunJson.Lower(filter);
+    private static string FilterText(OutcomeFilter filter) => filter switch
+    {
+        OutcomeFilter.All => "All",
+        OutcomeFilter.Failed => "Failed",
+        OutcomeFilter.Passed => "Passed",
+        _ => "Skipped",
+    };
 
     private static Color FilterColor(OutcomeFilter filter) => filter switch
     {

@@ -41,7 +41,7 @@ public sealed partial class ApiTokensPage
             var actor = await Access.DemandAdminAsync();
             if (Scopes().Count == 0)
             {
-                throw new ApiTokenException("Choose at least one scope: results:write, runs:write or alerts:write.");
+                throw new ApiTokenException("Tick at least one thing the token may do.");
             }
 
             var created = await Store.CreateAsync(Request(actor), CancellationToken.None);

@@ -50,8 +50,9 @@ public sealed class CoherentCache<TValue>(string table, Func<string, Cancellatio
         lock (_entries)
         {
             Interlocked.Increment(ref _generation);
-            Interlocked.Increment(ref _evictions);
             _entries.TryRemove(key, out _);
+            // Counted once done: whoever sees the count (a test, an operator) finds the row already gone.
+            Interlocked.Increment(ref _evictions);
         }
     }
 
@@ -60,8 +61,8 @@ public sealed class CoherentCache<TValue>(string table, Func<string, Cancellatio
         lock (_entries)
         {
             Interlocked.Increment(ref _generation);
-            Interlocked.Increment(ref _fullRefreshes);
             _entries.Clear();
+            Interlocked.Increment(ref _fullRefreshes);
         }
     }
 }

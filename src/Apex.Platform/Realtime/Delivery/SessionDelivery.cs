@@ -7,7 +7,8 @@ namespace Apex.Platform.Realtime.Delivery;
 /// Sends a connection its session's buffered messages in sequence order: first what it missed
 /// (from the sequence it resumed at), then whatever is routed to the session while it is open.
 /// When what it missed is older than the buffer, it says so with a resync frame before going on:
-/// a client is never silently short of messages.
+/// a client is never silently short of messages. It sends at the client's pace (the messages wait in
+/// the session log, not in memory), so a backlog larger than the send queue never overflows it.
 /// </summary>
 public sealed class SessionDelivery(HubSessions sessions) : IHubConnectionFeature
 {
@@ -69,7 +70,7 @@ public sealed class SessionDelivery(HubSessions sessions) : IHubConnectionFeatur
             if (frames.Count == 0) return;
             foreach (var frame in frames)
             {
-                if (!connection.Send(frame with { Type = HubFrameTypes.Message, Data = Wrap(frame) })) return;
+                if (!await connection.SendPacedAsync(frame with { Type = HubFrameTypes.Message, Data = Wrap(frame) })) return;
                 Interlocked.Exchange(ref state.LastSent, frame.Seq!.Value);
             }
         }

@@ -21,6 +21,9 @@ public sealed class HubConnection : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly CancellationTokenRegistration _requestAborted;
     private readonly TimeProvider _time;
+    // Room for frames that can wait (a session's log being replayed): at most half the queue, so a
+    // backlog larger than the queue never overflows it and the other half stays free for live frames.
+    private readonly SemaphoreSlim _pacedRoom;
     private int _queued;
     private int _closing;
     private long _lastActivityTicks;
@@ -35,6 +38,7 @@ public sealed class HubConnection : IAsyncDisposable
         _requestAborted = aborted.Register(static state => ((CancellationTokenSource)state!).Cancel(), _lifetime);
         QueueCapacity = options.SendQueueCapacity;
         _outbound = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(options.SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _pacedRoom = new SemaphoreSlim(Math.Max(1, options.SendQueueCapacity / 2));
         Touch();
     }
 
@@ -66,6 +70,27 @@ public sealed class HubConnection : IAsyncDisposable
 
     /// <summary>Queues a frame; false (and the connection is dropped) when the client is not keeping up.</summary>
     public bool Send(HubFrame frame) => Enqueue(new Outbound(frame.ToUtf8(), WebSocketMessageType.Text));
+
+    /// <summary>
+    /// Queues a frame once the queue has room for it, waiting while the client catches up: for what is
+    /// kept elsewhere until sent (the session log), so waiting costs this process nothing.
+    /// False when the connection ends first.
+    /// </summary>
+    public async Task<bool> SendPacedAsync(HubFrame frame)
+    {
+        try
+        {
+            await _pacedRoom.WaitAsync(_lifetime.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        if (Enqueue(new Outbound(frame.ToUtf8(), WebSocketMessageType.Text, Paced: true))) return true;
+        _pacedRoom.Release();
+        return false;
+    }
 
     public bool SendBinary(byte[] payload) => Enqueue(new Outbound(payload, WebSocketMessageType.Binary));
 
@@ -110,6 +135,7 @@ public sealed class HubConnection : IAsyncDisposable
             await foreach (var item in _outbound.Reader.ReadAllAsync(_lifetime.Token))
             {
                 Interlocked.Decrement(ref _queued);
+                if (item.Paced) _pacedRoom.Release();
                 if (item.Payload is null)
                 {
                     await CloseOutputAsync(item);
@@ -142,5 +168,5 @@ public sealed class HubConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _requestAborted.DisposeAsync();
 
-    private sealed record Outbound(byte[]? Payload, WebSocketMessageType Type, int CloseCode = 0, string? Reason = null);
+    private sealed record Outbound(byte[]? Payload, WebSocketMessageType Type, int CloseCode = 0, string? Reason = null, bool Paced = false);
 }

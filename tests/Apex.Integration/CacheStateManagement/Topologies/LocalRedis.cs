@@ -73,7 +73,7 @@ public static class LocalRedis
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (process.HasExited) throw new InvalidOperationException($"Redis on port {port} exited during start-up.");
+            if (process.HasExited) throw new InvalidOperationException($"Redis on port {port} exited during start-up. Its last output:\n{process.RecentOutput}");
             try
             {
                 using var client = new TcpClient();

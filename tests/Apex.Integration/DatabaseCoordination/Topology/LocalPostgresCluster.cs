@@ -141,7 +141,7 @@ public sealed class PostgresNode(LocalPostgresCluster cluster, string name, stri
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (_server!.ServerHasExited) throw new InvalidOperationException($"PostgreSQL node {name} exited during start-up.");
+            if (_server!.ServerHasExited) throw new InvalidOperationException($"PostgreSQL node {name} (port {port}) exited during start-up. Its last output:\n{_server.RecentOutput}");
             try
             {
                 await using var connection = new NpgsqlConnection(ConnectionString);
