@@ -16,15 +16,18 @@ public static class FreePort
     private const int Span = 12_000;
     private const int Attempts = 200;
 
-    public static int Next()
+    public static int Next() => NextWith(0);
+
+    /// <summary>A free port whose companion port <paramref name="offset"/> above it is free too (a Redis cluster node's bus port).</summary>
+    public static int NextWith(int offset)
     {
         var below = EphemeralRangeStart();
-        if (below > Span + 1024)
+        if (below - offset > Span + 1024)
         {
             for (var attempt = 0; attempt < Attempts; attempt++)
             {
-                var port = Random.Shared.Next(below - Span, below);
-                if (IsFree(port)) return port;
+                var port = Random.Shared.Next(below - Span - offset, below - offset);
+                if (IsFree(port) && (offset == 0 || IsFree(port + offset))) return port;
             }
         }
 

@@ -19,11 +19,14 @@ public static class LocalRedis
         return path;
     }
 
+    private const int ClusterBusOffset = 10_000;
+
     /// <summary>A redis-server on a free loopback port, with <paramref name="arguments"/> added; ready when it answers PING.</summary>
     public static async Task<RedisProcess> StartServerAsync(string name, params string[] arguments)
     {
         var directory = NewDirectory(name);
-        var port = FreePort.Next();
+        // A cluster node also listens on its bus port, port + 10000, which CLUSTER MEET assumes: both must be free.
+        var port = arguments.Contains("--cluster-enabled") ? FreePort.NextWith(ClusterBusOffset) : FreePort.Next();
         var process = await WatchedProcess.StartAsync(new ServerCommand(
             [Binary("redis-server"), "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", directory, "--daemonize", "no", "--protected-mode", "no",
