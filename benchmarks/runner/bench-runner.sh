@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Wall time of a whole-suite run through the dashboard (POST /api/v1/runs until it ends) against
 # `dotnet test --no-build` of the same build, alternately, and the ratio of the two.
-#   bash benchmarks/runner/bench-runner.sh [rounds] [fast|l2]      (APEX_BUILD_DIR is honoured)
+#   bash benchmarks/runner/bench-runner.sh [rounds] [fast|mtp-fast|l2]      (APEX_BUILD_DIR is honoured)
 # A warm-up dashboard run (discovery, JIT) comes first and is not counted (BENCH_WARMUP=0 to count it).
-# fast: tests/fixtures/Apex.Fixture.Fast (4,160 tests of ~1 ms); l2: tests/Apex.Integration.
+# fast: tests/fixtures/Apex.Fixture.Fast (4,160 tests of ~1 ms, VSTest); mtp-fast: the same tests as a
+# Microsoft.Testing.Platform app (tests/fixtures/Apex.Fixture.Mtp.Fast: the dashboard drives it in server
+# mode, `dotnet test` in its MTP mode, selected by the global.json beside it); l2: tests/Apex.Integration.
 # Builds the dashboard and the suite first, then alternates the two ways of running the suite so
 # that load from elsewhere on the machine falls on both alike. Prints each pair and, last, the
 # ratio of the summed wall times (dashboard ÷ dotnet test). The target for `fast` is ≤ 1.10.
@@ -15,8 +17,9 @@ which=${2:-fast}
 port=${BENCH_PORT:-5391}
 case $which in
   fast) project=tests/fixtures/Apex.Fixture.Fast/Apex.Fixture.Fast.csproj ;;
+  mtp-fast) project=tests/fixtures/Apex.Fixture.Mtp.Fast/Apex.Fixture.Mtp.Fast.csproj ;;
   l2) project=tests/Apex.Integration/Apex.Integration.csproj ;;
-  *) echo "usage: $0 [rounds] [fast|l2]" >&2; exit 2 ;;
+  *) echo "usage: $0 [rounds] [fast|mtp-fast|l2]" >&2; exit 2 ;;
 esac
 
 dotnet build src/Apex.Coverage.Web -nologo -v q >/dev/null
@@ -53,11 +56,20 @@ dashboard_run() {
     "CPU s dashboard/vstest+testhost: $(echo "$before $after" | awk '{ printf "%.1f/%.1f", $3 - $1, $4 - $2 }')"
 }
 cli_run() {
-  local start cpu_used; start=$(now)
-  /usr/bin/time -o "$work/cli.time" -f '%U %S' dotnet test "$suite" --nologo >"$work/cli.log" 2>&1 || true
+  local start cpu_used counts; start=$(now)
+  if [ "$which" = mtp-fast ]; then
+    # MTP mode (the fixture's global.json selects it): the built app itself, no MSBuild evaluation,
+    # as `dotnet test <dll>` does for VSTest.
+    (cd "$root/$(dirname "$project")" && /usr/bin/time -o "$work/cli.time" -f '%U %S' \
+      dotnet test --root-directory "$(dirname "$suite")" --test-modules "$(basename "$suite")" --no-progress --no-ansi >"$work/cli.log" 2>&1) || true
+    counts=$(grep -hoiE '(total|succeeded|failed): +[0-9]+' "$work/cli.log" | tr -s ' ' | paste -sd, -)
+  else
+    /usr/bin/time -o "$work/cli.time" -f '%U %S' dotnet test "$suite" --nologo >"$work/cli.log" 2>&1 || true
+    counts=$(grep -hoE '(Passed|Failed)!.*Total: +[0-9]+' "$work/cli.log" | tail -1)
+  fi
   cpu_used=$(tail -1 "$work/cli.time")
   cli_seconds=$(echo "$(now) - $start" | bc)
-  echo "dotnet test --no-build: $cli_seconds s, $(grep -hoE '(Passed|Failed)!.*Total: +[0-9]+' "$work/cli.log" | tail -1), CPU s $(echo "$cpu_used" | awk '{ printf "%.1f", $1 + $2 }')"
+  echo "dotnet test --no-build: $cli_seconds s, $counts, CPU s $(echo "$cpu_used" | awk '{ printf "%.1f", $1 + $2 }')"
 }
 
 if [ "${BENCH_WARMUP:-1}" = 1 ]; then

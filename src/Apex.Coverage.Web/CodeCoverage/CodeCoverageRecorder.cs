@@ -57,7 +57,8 @@ public sealed partial class CodeCoverageRecorder(
             return attached;
         }
 
-        return Directory.EnumerateFiles(resultsDirectory, "*.cobertura.xml", SearchOption.AllDirectories).FirstOrDefault();
+        // coverlet's MTP extension stamps its report's name: coverage.cobertura.<time>.xml.
+        return Directory.EnumerateFiles(resultsDirectory, "*.cobertura*.xml", SearchOption.AllDirectories).FirstOrDefault();
     }
 
     private async Task StoreAsync(long runId, string target, CoverageSummary? summary, string? note)

@@ -45,6 +45,29 @@ public sealed class CodeCoverageRunSettings(IOptions<CodeCoverageOptions> option
         return (document.ToString(SaveOptions.DisableFormatting), missing);
     }
 
+    /// <summary>
+    /// The options that make a Microsoft.Testing.Platform app measure the target into <paramref name="resultsDirectory"/>
+    /// (a Cobertura report, as the collector writes for VSTest). An MTP extension is compiled into the app, so it
+    /// cannot be added at run time as the collector is: without coverlet.MTP.dll beside the app, Missing says how to add it (ADR 0261).
+    /// </summary>
+    public (TestingPlatform.TestAppOptions Options, string? Missing) ForTestingPlatform(string testAssembly, string resultsDirectory)
+    {
+        if (!File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(testAssembly))!, "coverlet.MTP.dll")))
+        {
+            return (TestingPlatform.TestAppOptions.Default,
+                $"{Path.GetFileName(testAssembly)} is a Microsoft.Testing.Platform app without coverlet's extension (no coverlet.MTP.dll beside it); add the coverlet.MTP package to the suite.");
+        }
+
+        string[] arguments =
+        [
+            "--coverlet", "--coverlet-output-format", "cobertura", "--coverlet-include", $"[{options.Value.TargetAssembly}]*",
+            .. ExcludedByAttribute.Split(',').SelectMany(attribute => new[] { "--coverlet-exclude-by-attribute", attribute }),
+            "--results-directory", resultsDirectory,
+        ];
+        // The extension instruments before the tests and writes its report after the test host exits.
+        return (new TestingPlatform.TestAppOptions(arguments, TimeSpan.FromMinutes(2)), null);
+    }
+
     /// <summary>The folder with coverlet.collector.dll: configured, next to the suite, or the newest in the NuGet cache.</summary>
     public string? LocateCollector(string testAssembly)
     {

@@ -28,8 +28,7 @@ public sealed partial class RunExecutor
             control.Timeline.Mark("discovered");
             control.Token.ThrowIfCancellationRequested();
             var expected = await StartTestsAsync(run, cases, control);
-            var end = await RunExpectedInServerModeAsync(run, suite, environment, expected, control);
-            return run.CollectCoverage ? end with { Message = Joined(end.Message, CoverageNotCollected) } : end;
+            return await RunExpectedInServerModeAsync(run, suite, environment, expected, control);
         }
         catch (TestAppStartException error) when (control.Reason == StopReason.None)
         {
@@ -40,11 +39,6 @@ public sealed partial class RunExecutor
             ReapLeftovers(run.Id, marker);
         }
     }
-
-    private const string CoverageNotCollected =
-        "Coverage is not collected for Microsoft.Testing.Platform suites yet; run it with Runner VsTest for a report.";
-
-    private static string Joined(string? message, string note) => message is null ? note : $"{message} {note}";
 
     private static async Task<DiscoveryOutcome> DiscoverInServerModeAsync(string assembly, IReadOnlyDictionary<string, string> environment,
         CancellationToken cancellationToken)
@@ -63,27 +57,39 @@ public sealed partial class RunExecutor
             return new RunEnd(RunStatus.Failed, "No test matched the selection.");
         }
 
-        await using var session = await TestingPlatformSession.StartAsync(suite.Assembly, environment, ConnectTimeout, control.Token);
-        control.Timeline.Mark("session started");
+        // A coverage run's app writes its report once it has left, so the report is read after the session.
+        var resultsDirectory = run.CollectCoverage ? coverageSettings.ResultsDirectoryFor(run.Id) : null;
+        var (app, collectorMissing) = resultsDirectory is null ? (TestAppOptions.Default, null)
+            : coverageSettings.ForTestingPlatform(suite.Assembly, resultsDirectory);
         var recorder = NewRecorder(run, control);
         VsTestRunCompletion completion;
         try
         {
-            var uids = whole ? null : expected.Select(c => c.NodeUid).OfType<string>().ToList();
-            completion = await session.RunAsync(uids, recorder, options.Value.CancelGracePeriod, control.Token);
+            completion = await RunSessionAsync(suite, environment, whole ? null : expected.Select(c => c.NodeUid).OfType<string>().ToList(), app, recorder, control);
         }
         catch
         {
             await recorder.CompleteAsync(null, []);
             throw;
         }
+
+        var end = await EndAsync(run, suite, control, recorder, completion, expected);
+        control.Timeline.Mark("recorded");
+        return resultsDirectory is null ? end : await WithCoverageAsync(run.Id, end, [], resultsDirectory, collectorMissing);
+    }
+
+    private async Task<VsTestRunCompletion> RunSessionAsync(Suite suite, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<string>? uids, TestAppOptions app, RunRecorder recorder, RunControl control)
+    {
+        await using var session = await TestingPlatformSession.StartAsync(suite.Assembly, environment, ConnectTimeout, control.Token, app);
+        control.Timeline.Mark("session started");
+        try
+        {
+            return await session.RunAsync(uids, recorder, options.Value.CancelGracePeriod, control.Token);
+        }
         finally
         {
             control.Timeline.Mark("run returned");
         }
-
-        var end = await EndAsync(run, suite, control, recorder, completion, expected);
-        control.Timeline.Mark("recorded");
-        return end;
     }
 }

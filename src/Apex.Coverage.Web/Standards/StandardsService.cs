@@ -26,7 +26,7 @@ public sealed class StandardsService(PlanCatalog plan, StandardsSuite suite, IOp
         var rules = StandardsRules.From(snapshot.Document.Standards);
         if (suite.SourceFolder is not { } root)
         {
-            return Empty(suite.Name, rules, "No suite with a project is configured (Standards:Suite or Runs:DefaultSuite); its source is what is checked.");
+            return Empty(suite.Name, rules, "The standards are checked in a suite's source code, and no suite with a project is set up for it yet; an administrator names one in the dashboard's settings.");
         }
 
         var key = $"{snapshot.Version}|{Fingerprint(root)}";

@@ -6,6 +6,16 @@ using System.Text;
 
 namespace Apex.Coverage.Web.TestingPlatform;
 
+/// <summary>
+/// What a test app is started with beyond server mode: extra command-line options (an extension's, such as
+/// coverlet's), and how long it may take to leave once told to exit before it is killed (an extension may
+/// write its report then).
+/// </summary>
+public sealed record TestAppOptions(IReadOnlyList<string> Arguments, TimeSpan ExitWait)
+{
+    public static TestAppOptions Default { get; } = new([], TimeSpan.FromSeconds(5));
+}
+
 /// <summary>The test app could not be started in server mode; the message says why in the app's words.</summary>
 public sealed class TestAppStartException(string cause) : Exception(cause);
 
@@ -21,22 +31,31 @@ public sealed class TestAppProcess : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly StringBuilder _tail = new();
 
-    private TestAppProcess(Process process, TcpListener listener) => (_process, _listener) = (process, listener);
+    private readonly TimeSpan _exitWait;
+
+    private TestAppProcess(Process process, TcpListener listener, TimeSpan exitWait) => (_process, _listener, _exitWait) = (process, listener, exitWait);
 
     public TcpClient? Client { get; private set; }
+
+    /// <summary>The test host's connection when the app is a test host controller (see <see cref="AcceptTestHostAsync"/>).</summary>
+    public TcpClient? TestHostClient { get; private set; }
 
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts the app and waits until it connects, it exits, or <paramref name="connectTimeout"/> passes.</summary>
+    /// <summary>
+    /// Starts the app (with <see cref="TestAppOptions.Arguments"/> after the server-mode ones) and waits until it
+    /// connects, it exits, or <paramref name="connectTimeout"/> passes.
+    /// </summary>
     public static async Task<TestAppProcess> StartAsync(string assembly, IReadOnlyDictionary<string, string> environment,
-        TimeSpan connectTimeout, CancellationToken cancellationToken)
+        TimeSpan connectTimeout, CancellationToken cancellationToken, TestAppOptions? options = null)
     {
+        options ??= TestAppOptions.Default;
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
-        var start = new ProcessStartInfo("dotnet", [assembly, "--server", "--client-port", port, "--no-banner"])
+        var start = new ProcessStartInfo("dotnet", [assembly, "--server", "--client-port", port, "--no-banner", .. options.Arguments])
         {
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
@@ -47,7 +66,7 @@ public sealed class TestAppProcess : IAsyncDisposable
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment) start.Environment[name] = value;
 
-        var app = new TestAppProcess(Process.Start(start) ?? throw new TestAppStartException("the process did not start"), listener);
+        var app = new TestAppProcess(Process.Start(start) ?? throw new TestAppStartException("the process did not start"), listener, options.ExitWait);
         app.Drain();
         try
         {
@@ -60,6 +79,13 @@ public sealed class TestAppProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// An app with a test host controller extension (coverlet's) answers the first connection as the controller,
+    /// then starts the test host, which dials the same port: this waits for that second connection.
+    /// </summary>
+    public async Task<TcpClient> AcceptTestHostAsync(TimeSpan connectTimeout, CancellationToken cancellationToken) =>
+        TestHostClient = await AcceptAsync(connectTimeout, cancellationToken);
 
     private async Task<TcpClient> AcceptAsync(TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
@@ -138,12 +164,13 @@ public sealed class TestAppProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (await ExitCodeAsync(TimeSpan.FromSeconds(5)) is null)
+        if (await ExitCodeAsync(_exitWait) is null)
         {
             Kill();
             await ExitCodeAsync(TimeSpan.FromSeconds(5));
         }
 
+        TestHostClient?.Dispose();
         Client?.Dispose();
         _listener.Stop();
         _listener.Dispose();

@@ -17,20 +17,30 @@ public sealed class TestingPlatformSession : IAsyncDisposable
     private readonly string _assembly;
     private readonly TestAppProcess _app;
     private JsonRpcConnection _connection = null!;
+    private JsonRpcConnection? _controller;
     private Action<JsonElement>? _updates;
     private Action<TestMessageLevel, string>? _log;
 
     private TestingPlatformSession(string assembly, TestAppProcess app) => (_assembly, _app) = (assembly, app);
 
     public static async Task<TestingPlatformSession> StartAsync(string assembly, IReadOnlyDictionary<string, string> environment,
-        TimeSpan connectTimeout, CancellationToken cancellationToken)
+        TimeSpan connectTimeout, CancellationToken cancellationToken, TestAppOptions? options = null)
     {
-        var app = await TestAppProcess.StartAsync(assembly, environment, connectTimeout, cancellationToken);
+        var app = await TestAppProcess.StartAsync(assembly, environment, connectTimeout, cancellationToken, options);
         var session = new TestingPlatformSession(assembly, app);
         session._connection = new JsonRpcConnection(app.Client!.GetStream(), session.OnNotification);
         try
         {
-            await session.InitializeAsync(cancellationToken);
+            if (!await session.InitializeAsync(cancellationToken))
+            {
+                // A test host controller (an extension such as coverlet's runs in it): the tests run in the
+                // test host it starts next, which connects on its own; the session is that connection's.
+                session._controller = session._connection;
+                var host = await app.AcceptTestHostAsync(connectTimeout, cancellationToken);
+                session._connection = new JsonRpcConnection(host.GetStream(), session.OnNotification);
+                await session.InitializeAsync(cancellationToken);
+            }
+
             return session;
         }
         catch
@@ -40,7 +50,8 @@ public sealed class TestingPlatformSession : IAsyncDisposable
         }
     }
 
-    private async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>Initializes the connection; false when the other side is a test host controller (it cannot discover tests).</summary>
+    private async Task<bool> InitializeAsync(CancellationToken cancellationToken)
     {
         var initializing = _connection.RequestAsync("initialize", new JsonObject
         {
@@ -50,7 +61,11 @@ public sealed class TestingPlatformSession : IAsyncDisposable
         });
         try
         {
-            await initializing.WaitAsync(cancellationToken);
+            var answer = await initializing.WaitAsync(cancellationToken);
+            return !(answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("capabilities", out var capabilities)
+                && capabilities.ValueKind == JsonValueKind.Object && capabilities.TryGetProperty("testing", out var testing)
+                && testing.ValueKind == JsonValueKind.Object && testing.TryGetProperty("supportsDiscovery", out var discovers)
+                && discovers.ValueKind == JsonValueKind.False);
         }
         catch (Exception error) when (error is ConnectionLostException or JsonRpcErrorException)
         {
@@ -191,6 +206,11 @@ public sealed class TestingPlatformSession : IAsyncDisposable
         if (_connection is not null)
         {
             await _connection.DisposeAsync();
+        }
+
+        if (_controller is not null)
+        {
+            await _controller.DisposeAsync();
         }
     }
 }

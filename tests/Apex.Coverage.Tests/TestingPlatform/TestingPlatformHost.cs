@@ -7,7 +7,7 @@ namespace Apex.Coverage.Tests.TestingPlatform;
 /// <summary>
 /// The Microsoft.Testing.Platform fixture apps, built once, and one dashboard host with them
 /// configured as suites: xunit v3 (dual-mode, global.json selecting the platform) as is, through
-/// VSTest, hanging, hanging with a short timeout, crashing, unable to start; MSTest's and NUnit's runners.
+/// VSTest, hanging, hanging with a short timeout, crashing, unable to start; MSTest's and NUnit's runners; an app with coverlet's MTP extension.
 /// </summary>
 public sealed class TestingPlatformHost : IAsyncLifetime
 {
@@ -19,6 +19,10 @@ public sealed class TestingPlatformHost : IAsyncLifetime
     public const string CannotStart = "MtpCannotStart";
     public const string MSTest = "MtpMSTest";
     public const string NUnit = "MtpNUnit";
+    public const string Coverage = "MtpCoverage";
+
+    /// <summary>The coverage target: the library the coverage fixture app calls (as the VSTest fixture suite does).</summary>
+    public const string CoverageTarget = "Apex.Fixture.Library";
 
     public string XunitAssembly { get; private set; } = string.Empty;
 
@@ -38,6 +42,7 @@ public sealed class TestingPlatformHost : IAsyncLifetime
         XunitAssembly = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.Xunit"));
         var msTest = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.MSTest"));
         var nUnit = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.NUnit"));
+        var coverage = await FixtureSuiteBuild.BuildAsync(FixtureProject("Apex.Fixture.Mtp.Coverage"));
         Factory = new RunnerHostFactory(XunitAssembly, configure: builder =>
         {
             builder.ConfigureLogging(logging => logging.AddProvider(Log));
@@ -50,6 +55,8 @@ public sealed class TestingPlatformHost : IAsyncLifetime
             Suite(builder, CannotStart, XunitAssembly, ("Environment:DOTNET_STARTUP_HOOKS", "/nonexistent/apex-hook.dll"));
             Suite(builder, MSTest, msTest);
             Suite(builder, NUnit, nUnit);
+            Suite(builder, Coverage, coverage);
+            builder.UseSetting("Coverage:TargetAssembly", CoverageTarget);
         });
         _ = Factory.Server;
     }
