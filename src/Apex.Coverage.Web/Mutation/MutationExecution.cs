@@ -10,7 +10,7 @@ namespace Apex.Coverage.Web.Mutation;
 /// over), within the time budget and cancellable; the report is stored in one write, or nothing is.
 /// </summary>
 public sealed class MutationExecution(
-    MutationStore store, MutationService service, MutationProgress progress, StrykerProcess stryker, SuiteCatalog suites,
+    MutationStore store, MutationService service, MutationTargetFinder targeting, MutationProgress progress, StrykerProcess stryker, SuiteCatalog suites,
     IOptions<MutationOptions> options, IHostEnvironment host, ILogger<MutationExecution> logger)
 {
     public async Task RunAsync(MutationRun run, CancellationToken stopping)
@@ -49,7 +49,9 @@ public sealed class MutationExecution(
             return (MutationRunStatus.Failed, $"No discovered test carries plan item {run.PlanItem}: nothing could kill a mutant.");
         }
 
-        var scope = new MutationScope(run.PlanItem, options.Value.Project, StrykerCommand.Globs(service.ModulesOf(run.PlanItem)),
+        var targets = await targeting.TargetsOfAsync(run.PlanItem, stopping);
+        logger.LogInformation("Mutation run {RunId} of item {PlanItem} mutates {Count} globs from {From}", run.Id, run.PlanItem, targets.Mutate.Count, targets.From);
+        var scope = new MutationScope(run.PlanItem, options.Value.Project, targets.Mutate,
             previous?.Commit is { } since && commit is not null ? since : null, StrykerCommand.TestFilter(tests));
         await store.UpdateAsync(run.Id, r => (r.Commit, r.Since, r.Scope) = (commit, scope.Since, string.Join('\n', scope.Mutate)), stopping);
         var output = Path.Combine(options.Value.OutputPath, $"run-{run.Id}");
@@ -58,7 +60,8 @@ public sealed class MutationExecution(
         return result.End switch
         {
             StrykerEnd.Canceled => (MutationRunStatus.Canceled, "Canceled."),
-            StrykerEnd.OverBudget => (MutationRunStatus.OverBudget, $"Stopped after the time budget of {options.Value.TimeBudget} (Mutation:TimeBudget); nothing stored."),
+            StrykerEnd.OverBudget => (MutationRunStatus.OverBudget,
+                $"Stopped after the time budget of {options.Value.TimeBudget} (Mutation:TimeBudget); nothing stored. Stryker's last line: {result.LastLines.LastOrDefault(l => l.Length > 0) ?? "(none)"}"),
             _ => await StoreAsync(run.Id, Path.Combine(output, "reports", "mutation-report.json"), previous, result, stopping),
         };
     }

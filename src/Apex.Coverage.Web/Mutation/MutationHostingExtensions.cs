@@ -18,6 +18,7 @@ public static class MutationHostingExtensions
         services.TryAddSingleton<MutationStore>();
         services.TryAddSingleton<MutationProgress>();
         services.TryAddSingleton<MutationService>();
+        services.TryAddSingleton<MutationTargetFinder>();
         services.TryAddSingleton<StrykerProcess>();
         services.TryAddSingleton<MutationExecution>();
         services.TryAddTransient<MutationScheduleJob>();

@@ -18,6 +18,7 @@ namespace Apex.Coverage.Tests.Mutation;
 /// mutants are known: item 2's tests (BulkTests) kill `quantity &lt; 10`, let `quantity &gt; 10`
 /// survive and reach neither Total's mutant nor Shipping's four.
 /// </summary>
+[Collection(MutationFixtureCollection.Name)]
 public sealed class MutationFixtureTests : IAsyncLifetime
 {
     private const string BulkTest = "Apex.Fixture.Mutation.Tests.BulkTests.IsBulk_IsTrueForLargeOrders_AndFalseForSmallOnes";
@@ -122,4 +123,14 @@ public sealed class MutationFixtureTests : IAsyncLifetime
         Assert.Equal(("canceled", 0), (Status(ended), ended.GetProperty("files").GetArrayLength()));
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/mutation/items/2", Ct)).StatusCode);
     }
+}
+
+/// <summary>
+/// The classes that run the real Stryker over tests/fixtures/Apex.Fixture.Mutation.Tests: one at a
+/// time, since Stryker builds into and writes its mutated assembly next to that one project.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class MutationFixtureCollection
+{
+    public const string Name = "mutation-fixture";
 }
