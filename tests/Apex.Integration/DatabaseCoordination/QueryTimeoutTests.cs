@@ -22,8 +22,11 @@ public sealed class QueryTimeoutTests(QueryTimeoutTests.Db db) : IClassFixture<Q
         protected override string Owner => "item59";
 
         /// <summary>A pool of exactly one connection, named so the killer can tell it apart.</summary>
-        public NpgsqlDataSource SinglePool(string application, int commandTimeoutSeconds = 30) => NpgsqlDataSource.Create(
-            new NpgsqlConnectionStringBuilder(ConnectionString) { MaxPoolSize = 1, ApplicationName = application, CommandTimeout = commandTimeoutSeconds }.ConnectionString);
+        public NpgsqlDataSource SinglePool(string application, int commandTimeoutSeconds = 30, bool noResetOnClose = false) => NpgsqlDataSource.Create(
+            new NpgsqlConnectionStringBuilder(ConnectionString)
+            {
+                MaxPoolSize = 1, ApplicationName = application, CommandTimeout = commandTimeoutSeconds, NoResetOnClose = noResetOnClose,
+            }.ConnectionString);
     }
 
     [Fact]
@@ -41,6 +44,25 @@ public sealed class QueryTimeoutTests(QueryTimeoutTests.Db db) : IClassFixture<Q
         Assert.Equal("Monthly revenue report ran longer than its limit of 300 ms and was stopped by the database. Narrow the query or try again later.", error.Message);
         Assert.Equal(before, after);
         await using var connection = await pool.OpenConnectionAsync(Ct);
+        Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW statement_timeout", Ct));
+    }
+
+    /// <summary>
+    /// With No Reset On Close, Npgsql does not DISCARD ALL when a connection goes back to the pool (a common
+    /// setting for speed), so only the guard's own reset keeps the next user of the connection from
+    /// inheriting a query's limit. Found by a mutation run of this item: nothing else fails without it.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_LeavesNoLimitOnThePooledConnection_WhenThePoolSkipsItsResetOnClose()
+    {
+        await using var pool = db.SinglePool("timeout-no-reset", noResetOnClose: true);
+        var guard = new QueryGuard(pool);
+        var pid = await guard.RunAsync("Backend pid", TimeSpan.FromMilliseconds(400), PidAsync, Ct);
+        await Assert.ThrowsAsync<QueryAbortedException>(() => guard.RunAsync("Report", TimeSpan.FromMilliseconds(300),
+            (c, ct) => ScalarAsync<object>(c, "SELECT pg_sleep(30)", ct), Ct));
+
+        await using var connection = await pool.OpenConnectionAsync(Ct);
+        Assert.Equal(pid, await PidAsync(connection, Ct));
         Assert.Equal("0", await ScalarAsync<string>(connection, "SHOW statement_timeout", Ct));
     }
 
