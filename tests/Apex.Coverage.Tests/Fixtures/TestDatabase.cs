@@ -68,11 +68,22 @@ public static class TempFolder
         return folder;
     }
 
+    /// <summary>
+    /// Deletes the folder, trying again for a short while: a host just disposed may still be closing a file
+    /// in it (SQLite's -wal and -shm files), and a delete that races it fails with "Directory not empty".
+    /// </summary>
     public static void Delete(string folder)
     {
-        if (Directory.Exists(folder))
+        for (var attempt = 1; Directory.Exists(folder); attempt++)
         {
-            Directory.Delete(folder, recursive: true);
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 }
