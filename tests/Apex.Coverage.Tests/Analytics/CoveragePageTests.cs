@@ -144,14 +144,7 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task TestPage_QuarantinesTestAsTheSignedInRunner_WhenReasonIsGiven()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, F));
-        Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
-        var page = Render<TestCoveragePage>();
-        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
-
-        page.Find("input[data-testid=quarantine-reason], [data-testid=quarantine-reason] input").Change("Times out on the shared runner");
-        page.Find("button[data-testid=quarantine-submit]").Click();
+        var page = await QuarantineOnTheTestPageAsync();
 
         page.WaitForAssertion(() => Assert.Equal("quarantined", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
         Assert.Contains("Quarantined by dana", page.Find("[data-testid=quarantine-active]").TextContent, StringComparison.Ordinal);
@@ -160,13 +153,7 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task TestPage_PutsQuarantineAndReleaseOnTheAuditTrail_AsTheSignedInRunner()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, F));
-        Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
-        var page = Render<TestCoveragePage>();
-        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
-        page.Find("input[data-testid=quarantine-reason], [data-testid=quarantine-reason] input").Change("Times out on the shared runner");
-        page.Find("button[data-testid=quarantine-submit]").Click();
+        var page = await QuarantineOnTheTestPageAsync();
         page.WaitForAssertion(() => page.Find("button[data-testid=quarantine-release]"));
 
         page.Find("button[data-testid=quarantine-release]").Click();
@@ -228,5 +215,18 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=flaky-test]").Count));
         Assert.Contains("A.Rich", page.FindAll("[data-testid=flaky-test]")[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("A.Poor", page.FindAll("[data-testid=flaky-test]")[1].TextContent, StringComparison.Ordinal);
+    }
+
+    /// <summary>A failing test's page, with "Times out on the shared runner" submitted as the quarantine reason.</summary>
+    private async Task<IRenderedComponent<TestCoveragePage>> QuarantineOnTheTestPageAsync()
+    {
+        await DiscoverAsync(_database, AuthTest, "1");
+        await RunAsync(_database, "c1", (AuthTest, F));
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
+        var page = Render<TestCoveragePage>();
+        page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
+        page.Find("input[data-testid=quarantine-reason], [data-testid=quarantine-reason] input").Change("Times out on the shared runner");
+        page.Find("button[data-testid=quarantine-submit]").Click();
+        return page;
     }
 }
