@@ -6,6 +6,7 @@ using Apex.Coverage.Web.Components.Analytics;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
+using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Standards;
 using Apex.Coverage.Web.Telemetry;
@@ -13,6 +14,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
@@ -59,6 +61,9 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<MutationStore>();
         Services.AddSingleton<MutationProgress>();
         Services.AddSingleton<MutationService>();
+        // A mutation cancel crosses nodes through the run relay; on SQLite it relays nothing.
+        Services.AddSingleton(new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), new RunNotifier(NullLogger<RunNotifier>.Instance),
+            new ActiveRuns(TimeProvider.System), TimeProvider.System, NullLogger<RunRelay>.Instance));
         JSInterop.Mode = JSRuntimeMode.Loose;
         Render<MudPopoverProvider>();
         Render<MudSnackbarProvider>();
