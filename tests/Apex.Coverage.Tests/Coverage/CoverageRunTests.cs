@@ -24,11 +24,19 @@ public sealed class CoverageRunTests(RunnerHost host)
 
     private static readonly RunSelection PassingItem = new(PlanItems: [1]);
 
-    private RunnerHostFactory NewFactory(Action<IWebHostBuilder>? more = null) => new(host.Build.Assembly, configure: b =>
+    /// <summary>A host whose suite is a private copy of the fixture build, so no concurrent build undoes the instrumentation.</summary>
+    private RunnerHostFactory NewFactory(Action<IWebHostBuilder>? more = null)
+    {
+        var folder = TempFolder.Create("apex-coverage-run");
+        var assembly = FixtureSuiteBuild.CopyOutput(host.Build.Assembly, Path.Combine(folder, "suite"));
+        return new RunnerHostFactory(assembly, folder, Configure(more));
+    }
+
+    private static Action<IWebHostBuilder> Configure(Action<IWebHostBuilder>? more) => b =>
     {
         b.UseSetting("Coverage:TargetAssembly", Library);
         more?.Invoke(b);
-    });
+    };
 
     private static Task<long> StartAsync(RunnerHostFactory factory, bool collectCoverage) =>
         factory.Requests.StartAsync(RunnerHostFactory.Suite, PassingItem, RunSource.Api, collectCoverage, null, TestContext.Current.CancellationToken);

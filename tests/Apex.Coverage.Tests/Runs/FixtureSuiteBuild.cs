@@ -62,6 +62,25 @@ public sealed class FixtureSuiteBuild : IAsyncLifetime
             : throw new InvalidOperationException($"The build of {Path.GetFileName(project)} reported {assembly}, which does not exist.");
     }
 
+    /// <summary>
+    /// Copies the build output around <paramref name="assembly"/> into <paramref name="folder"/> and answers the copy's
+    /// assembly. A coverage run instruments the suite's libraries in place for the length of the run; a build of the same
+    /// project meanwhile (another test class, or the browser tests in the next project) copies the plain library back over
+    /// the instrumented one, and the run measures nothing. A private copy is touched by no build.
+    /// </summary>
+    public static string CopyOutput(string assembly, string folder)
+    {
+        var source = Path.GetDirectoryName(assembly)!;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(folder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        return Path.Combine(folder, Path.GetFileName(assembly));
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static string FindRepoRoot([CallerFilePath] string source = "") =>
