@@ -92,7 +92,7 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
         Assert.Contains("line 39", finding.TextContent, StringComparison.Ordinal);
         Assert.Contains("$169K", finding.TextContent, StringComparison.Ordinal);
         Assert.Contains("Success metrics", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
-        Assert.Contains("10 minutes", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("10 min", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public static class MutationFormat
 
     public static string Counts(MutationCounts c) => $"{c.Killed} killed · {c.Survived} survived · {c.NoCoverage} no coverage · {c.Timeout} timeout";
 
-    public static string When(DateTimeOffset? at) => at is { } t ? t.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
+    public static string When(DateTimeOffset? at) => TimeWords.Moment(at, "never");
 
     /// <summary>A mutation run's status in words; data-status and the API keep <see cref="MutationRunStatus"/>'s names.</summary>
     public static string StatusText(string status) => status switch
