@@ -1,6 +1,5 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Mutation;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Mutation;
@@ -26,13 +25,8 @@ public sealed class MutationPagesTests : DashboardComponentTest
 
     protected override void AddServices()
     {
-        Services.AddLiveDashboard(Database, Catalog);
-        Services.AddSingleton(Options.Create(new MutationOptions()));
+        Services.AddLiveDashboard(Database, Catalog).AddMutationPages();
         Services.AddSingleton(Options.Create(new RunsOptions { DefaultSuite = "l2" }));
-        Services.AddSingleton(Options.Create(new CodeCoverageOptions()));
-        Services.AddSingleton<MutationStore>();
-        Services.AddSingleton<MutationProgress>();
-        Services.AddSingleton<MutationService>();
         Services.AddSingleton(_repo.Files);
         this.SignInAs(DashboardRoles.Runner, Database);
     }
