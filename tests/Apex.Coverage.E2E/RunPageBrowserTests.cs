@@ -1,3 +1,5 @@
+using System.Globalization;
+using Apex.Coverage.Web.Components;
 using Microsoft.Playwright;
 
 namespace Apex.Coverage.E2E;
@@ -29,6 +31,7 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
         await Assertions.Expect(first).ToHaveAttributeAsync("data-outcome", "failed");
         await AssertInViewportAsync(page, first.Locator("[data-testid=run-result-outcome]"));
         await AssertInViewportAsync(page, first.Locator("[data-testid=run-result-duration]"));
+        await Assertions.Expect(first.Locator("[data-testid=run-result-duration]")).ToHaveTextAsync("1.5 s");
         await Assertions.Expect(first.Locator("[data-testid=run-result-error-line]")).ToContainTextAsync("Expected invoice total 120.00");
         await Assertions.Expect(first.Locator("[data-testid=run-result-name]"))
             .ToHaveAttributeAsync("href", $"coverage/tests?name={Uri.EscapeDataString($"{LongClass}.{LongName(999)}")}");
@@ -45,6 +48,11 @@ public sealed class RunPageBrowserTests(DashboardServer server, BrowserSession b
 
         var api = await CiUploads.GetRunAsync(Server, id);
         Assert.Equal((BuildUrl, "release/7"), (api.GetProperty("buildUrl").GetString(), api.GetProperty("branch").GetString()));
+        // The API keeps ISO 8601; the page says the same moment in words, in UTC (ADR 0290).
+        var createdAt = api.GetProperty("createdAt").GetString()!;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", createdAt);
+        await Assertions.Expect(page.Locator("[data-testid=run-requested]"))
+            .ToHaveTextAsync(TimeWords.Moment(DateTimeOffset.Parse(createdAt, CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -1,78 +1,33 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Analytics;
-using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Components.Analytics;
-using Apex.Coverage.Web.Data;
-using Apex.Coverage.Web.Mutation;
-using Apex.Coverage.Web.Plan;
-using Apex.Coverage.Web.Results;
-using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Standards;
-using Apex.Coverage.Web.Telemetry;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MudBlazor;
-using MudBlazor.Services;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Analytics;
 
-public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
+public sealed class CoveragePageTests : DashboardComponentTest
 {
     private const string AuthTest = "Apex.Integration.Auth.OAuthFlowTests.CodeExchange_IssuesJwt";
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        _catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddMudServices();
-        this.SignInAs(DashboardRoles.Runner, _database);
-        Services.AddSingleton(_catalog);
-        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton(Options.Create(new AnalyticsOptions()));
-        Services.AddSingleton<CoverageChanges>();
-        Services.AddSingleton<CoverageService>();
-        Services.AddMetrics();
-        Services.AddLogging();
-        Services.AddSingleton<DashboardTelemetry>();
-        Services.AddSingleton<CoverageReportHub>();
+        Services.AddLiveDashboard(Database, Catalog);
+        this.SignInAs(DashboardRoles.Runner, Database);
         Services.AddSingleton<CoverageTrend>();
         Services.AddSingleton<SinceLastFullRunReader>();
         // Run actions are the runner's (RunPageTests); here only their place on the page matters.
         ComponentFactories.AddStub<Apex.Coverage.Web.Components.Runs.RunButton>();
-        Services.AddSingleton<MappingConflicts>();
-        Services.AddSingleton<QuarantineBook>();
-        Services.AddSingleton(new CodeCoverageStore(_database, Options.Create(new CodeCoverageOptions())));
         Services.AddSingleton(new StandardsSuite("L2", null, Path.GetTempPath()));
         Services.AddSingleton(Options.Create(new StandardsOptions()));
         Services.AddSingleton<StandardsService>();
-        Services.AddSingleton(Options.Create(new MutationOptions()));
-        Services.AddSingleton(Options.Create(new RunsOptions()));
-        Services.AddSingleton(Options.Create(new CodeCoverageOptions()));
-        Services.AddSingleton<MutationStore>();
-        Services.AddSingleton<MutationProgress>();
-        Services.AddSingleton<MutationService>();
-        // A mutation cancel crosses nodes through the run relay; on SQLite it relays nothing.
-        Services.AddSingleton(new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), new RunNotifier(NullLogger<RunNotifier>.Instance),
-            new ActiveRuns(TimeProvider.System), TimeProvider.System, NullLogger<RunRelay>.Instance));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        Services.AddMutationPages();
     }
 
     private static string Row(IRenderedComponent<CoverageOverview> page, string slug) =>
@@ -95,8 +50,8 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task Overview_ShowsCategoryPassingAndMismatches_WhenItsTestPassed()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, P));
+        await DiscoverAsync(Database, AuthTest, "1");
+        await RunAsync(Database, "c1", (AuthTest, P));
 
         var page = Render<CoverageOverview>();
 
@@ -115,8 +70,8 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task Overview_ExplainsEachFigureOnceInWords_AndShowsNoSettingKey()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, F));
+        await DiscoverAsync(Database, AuthTest, "1");
+        await RunAsync(Database, "c1", (AuthTest, F));
 
         var page = Render<CoverageOverview>();
 
@@ -136,8 +91,8 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task Overview_RendersAgain_WhenQuarantineChanges()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, F));
+        await DiscoverAsync(Database, AuthTest, "1");
+        await RunAsync(Database, "c1", (AuthTest, F));
         var page = Render<CoverageOverview>();
         page.WaitForAssertion(() => Assert.Equal("failing", Row(page, "authentication-authorization")));
 
@@ -164,7 +119,7 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
         page.Find("button[data-testid=quarantine-release]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var trail = await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).Select(e => new { e.Actor, e.Action, e.Subject, e.Detail }).ToListAsync();
         Assert.Equal(
             [new { Actor = "dana", Action = Web.Audit.AuditActions.TestQuarantined, Subject = (string?)AuthTest, Detail = (string?)"Times out on the shared runner" },
@@ -175,10 +130,10 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task ItemPage_ShowsStripFlipRateAndTraits_WhenTestHasHistory()
     {
-        await DiscoverAsync(_database, AuthTest, "1", """{"PlanId":["1"],"BVJ":["$15K MRR"]}""");
-        await RunAsync(_database, "a", (AuthTest, P));
-        await RunAsync(_database, "b", (AuthTest, F));
-        await RunAsync(_database, "c", (AuthTest, P));
+        await DiscoverAsync(Database, AuthTest, "1", """{"PlanId":["1"],"BVJ":["$15K MRR"]}""");
+        await RunAsync(Database, "a", (AuthTest, P));
+        await RunAsync(Database, "b", (AuthTest, F));
+        await RunAsync(Database, "c", (AuthTest, P));
 
         var page = Render<ItemCoveragePage>(p => p.Add(c => c.Number, 1));
 
@@ -192,9 +147,9 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task FailuresPage_GroupsFailures_WhenMessagesDifferOnlyInNumbers()
     {
-        await DiscoverAsync(_database, "A.T1", "1");
-        await DiscoverAsync(_database, "A.T2", "2");
-        await RunAsync(_database, "c1", ("A.T1", F), ("A.T2", F));
+        await DiscoverAsync(Database, "A.T1", "1");
+        await DiscoverAsync(Database, "A.T2", "2");
+        await RunAsync(Database, "c1", ("A.T1", F), ("A.T2", F));
 
         var page = Render<FailuresPage>();
 
@@ -207,13 +162,13 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     public async Task FlakyPage_RanksByMrrAtRiskTimesFlipRate_WhenTwoTestsAreFlaky()
     {
         // Both flip on one commit (flip rate 1.0); the one whose item carries more MRR ranks first.
-        var shares = CoverageCalculator.ItemShares(_catalog.Current!.Document);
+        var shares = CoverageCalculator.ItemShares(Catalog.Current!.Document);
         var (richItem, poorItem) = shares[1] >= shares[97] ? (1, 97) : (97, 1);
         Assert.NotEqual(shares[richItem], shares[poorItem]);
-        await DiscoverAsync(_database, "A.Rich", $"{richItem}");
-        await DiscoverAsync(_database, "A.Poor", $"{poorItem}");
-        await RunAsync(_database, "x", ("A.Rich", F), ("A.Poor", F));
-        await RunAsync(_database, "x", ("A.Rich", P), ("A.Poor", P));
+        await DiscoverAsync(Database, "A.Rich", $"{richItem}");
+        await DiscoverAsync(Database, "A.Poor", $"{poorItem}");
+        await RunAsync(Database, "x", ("A.Rich", F), ("A.Poor", F));
+        await RunAsync(Database, "x", ("A.Rich", P), ("A.Poor", P));
 
         var page = Render<FlakyTestsPage>();
 
@@ -225,8 +180,8 @@ public sealed class CoveragePageTests : BunitContext, IAsyncLifetime
     /// <summary>A failing test's page, with "Times out on the shared runner" submitted as the quarantine reason.</summary>
     private async Task<IRenderedComponent<TestCoveragePage>> QuarantineOnTheTestPageAsync()
     {
-        await DiscoverAsync(_database, AuthTest, "1");
-        await RunAsync(_database, "c1", (AuthTest, F));
+        await DiscoverAsync(Database, AuthTest, "1");
+        await RunAsync(Database, "c1", (AuthTest, F));
         Services.GetRequiredService<NavigationManager>().NavigateTo($"coverage/tests?name={Uri.EscapeDataString(AuthTest)}");
         var page = Render<TestCoveragePage>();
         page.WaitForAssertion(() => Assert.Equal("failing", page.Find("[data-testid=coverage-test-status]").GetAttribute("data-status")));

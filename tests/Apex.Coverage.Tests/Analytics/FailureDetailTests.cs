@@ -1,46 +1,30 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Analytics;
-using Apex.Coverage.Web.Plan;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using static Apex.Coverage.Tests.Analytics.History;
 
 namespace Apex.Coverage.Tests.Analytics;
 
 /// <summary>Issue 14 point 3: a test's duration trend on its page, and stack traces on the test and failures pages.</summary>
-public sealed class FailureDetailTests : BunitContext, IAsyncLifetime
+public sealed class FailureDetailTests : DashboardComponentTest
 {
     private const string Login = "Apex.Integration.Auth.LoginTests.Login_Succeeds";
     private const string Stack = "at Apex.Platform.Auth.Login.Verify() in /src/Login.cs:line 42";
-    private TestDatabase _database = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        var catalog = new PlanCatalog();
-        catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddLiveDashboard(_database, catalog);
-        this.SignInAs(Web.Access.DashboardRoles.Viewer, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        Services.AddLiveDashboard(Database, Catalog);
+        this.SignInAs(Web.Access.DashboardRoles.Viewer, Database);
     }
 
     private async Task<long> FailWithStackAsync(string commit)
     {
-        var run = await RunAsync(_database, commit, (Login, F));
-        await using var db = _database.CreateDbContext();
-        await db.TestResults.Where(r => r.RunId == run).ExecuteUpdateAsync(s => s.SetProperty(r => r.StackTrace, Stack), Xunit.TestContext.Current.CancellationToken);
+        var run = await RunAsync(Database, commit, (Login, F));
+        await using var db = Database.CreateDbContext();
+        await db.TestResults.Where(r => r.RunId == run).ExecuteUpdateAsync(s => s.SetProperty(r => r.StackTrace, Stack), Ct);
         return run;
     }
 
@@ -53,10 +37,10 @@ public sealed class FailureDetailTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task TestPage_DrawsOnePointPerRunAndMarksFailures_WhenTestHasHistory()
     {
-        await DiscoverAsync(_database, Login, "1");
-        await RunAsync(_database, "a", (Login, P));
+        await DiscoverAsync(Database, Login, "1");
+        await RunAsync(Database, "a", (Login, P));
         await FailWithStackAsync("b");
-        await RunAsync(_database, "c", (Login, P));
+        await RunAsync(Database, "c", (Login, P));
 
         var page = RenderTestPage();
 
@@ -69,7 +53,7 @@ public sealed class FailureDetailTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task TestPage_ShowsTheStackTrace_WhenAFailedRunIsOpened()
     {
-        await DiscoverAsync(_database, Login, "1");
+        await DiscoverAsync(Database, Login, "1");
         await FailWithStackAsync("a");
         var page = RenderTestPage();
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=coverage-test-history] [data-testid=failure-detail-toggle]")));
@@ -83,7 +67,7 @@ public sealed class FailureDetailTests : BunitContext, IAsyncLifetime
     [Fact]
     public async Task FailuresPage_ShowsTheStackTrace_WhenAFailureIsOpened()
     {
-        await DiscoverAsync(_database, Login, "1");
+        await DiscoverAsync(Database, Login, "1");
         await FailWithStackAsync("a");
         var page = Render<FailuresPage>();
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=failure-group]")));

@@ -1,6 +1,7 @@
 using Apex.Coverage.Web.Analytics;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
@@ -61,6 +62,16 @@ public static class DashboardComponentServices
         services.AddSingleton(new RunRequests(database, suites, new RunSelectionResolver(catalog, database),
             new BackgroundJobClient(new InMemoryStorage()), active, relay, notifier, Options.Create(new RunsOptions()), TimeProvider.System));
         return services;
+    }
+
+    /// <summary>What the mutation panels and pages read: the mutation store and progress, and the service that starts a run.</summary>
+    public static IServiceCollection AddMutationPages(this IServiceCollection services)
+    {
+        services.AddSingleton(Options.Create(new MutationOptions()));
+        services.AddSingleton(Options.Create(new CodeCoverageOptions()));
+        services.AddSingleton<MutationStore>();
+        services.AddSingleton<MutationProgress>();
+        return services.AddSingleton<MutationService>();
     }
 
     /// <summary>Starts what the app's RunSignal does: a run's results and status changes tell the hub.</summary>

@@ -14,14 +14,18 @@ namespace Apex.Coverage.Tests.Fixtures;
 /// <summary>
 /// Issue 14 point 5, as a check any page test can make: what a page shows is in the words a manager
 /// uses. No setting's key ("Analytics:Window"), no code the API or the database keeps ("not-run",
-/// "run.started", "results:write", "mrr-at-risk"), and no chip that shows a status's raw lower-case
-/// name ("queued", "passing"). Text inside &lt;code&gt; is for engineers and may hold codes; data-
-/// attributes and titles are not shown text.
+/// "run.started", "results:write", "mrr-at-risk"), no chip that shows a status's raw lower-case
+/// name ("queued", "passing"), and no date written as the API writes it ("2026-11-26"). Text inside
+/// &lt;code&gt; is for engineers and may hold codes; data- attributes and titles are not shown text.
 /// </summary>
 public static partial class PlainWords
 {
     [GeneratedRegex(@"\b[A-Z][A-Za-z]+:[A-Z][A-Za-z]+\b")]
     private static partial Regex SettingKey();
+
+    // A date as the API writes it (2026-11-26): pages write "26 Nov 2026, 09:07 UTC" (ADR 0290).
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\b")]
+    private static partial Regex IsoDate();
 
     /// <summary>Codes that are no English word: a page writes them in words.</summary>
     public static IReadOnlyList<string> Codes { get; } =
@@ -49,6 +53,7 @@ public static partial class PlainWords
     {
         var text = ShownText(page);
         Assert.False(SettingKey().IsMatch(text), $"The page shows a setting's key: {SettingKey().Match(text).Value}");
+        Assert.False(IsoDate().IsMatch(text), $"The page writes a date as the API does: {IsoDate().Match(text).Value}");
         foreach (var code in Codes)
         {
             Assert.False(text.Contains(code, StringComparison.Ordinal), $"The page shows the code \"{code}\".");

@@ -9,29 +9,18 @@ using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Ingestion;
 
-public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
+public sealed class ApiTokensPageTests : DashboardComponentTest
 {
-    private TestDatabase _database = null!;
     private ApiTokenStore _store = null!;
     private Bunit.TestDoubles.BunitAuthorizationContext _user = null!;
 
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        _store = new ApiTokenStore(_database, TimeProvider.System);
+        _store = new ApiTokenStore(Database, TimeProvider.System);
         Services.AddMudServices();
-        _user = this.SignInAs(DashboardRoles.Admin, _database);
+        _user = this.SignInAs(DashboardRoles.Admin, Database);
         Services.AddSingleton(_store);
-        JSInterop.Mode = JSRuntimeMode.Loose;
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     [Fact]
@@ -65,7 +54,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.
         page.WaitForAssertion(() => Assert.StartsWith("Revoked ", page.Find("[data-testid=token-state]").TextContent.Trim(), StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Null(await _store.FindNameAsync(created.Token, Ct));
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var audit = await db.AuditEntries.AsNoTracking().SingleAsync(Ct);
         Assert.Equal(("dana", Web.Audit.AuditActions.TokenRevoked, "ci"), (audit.Actor, audit.Action, audit.Subject));
     }
@@ -82,7 +71,7 @@ public sealed class ApiTokensPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("admin", page.Find("[data-testid=token-error]").TextContent, StringComparison.OrdinalIgnoreCase));
         Assert.Empty(page.FindAll("[data-testid=token-value]"));
         Assert.Empty(await _store.ListAsync(Ct));
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         Assert.Equal(0, await db.AuditEntries.CountAsync(Ct));
     }
 

@@ -8,28 +8,16 @@ using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Plan;
 
-public sealed class PlanHistoryPageTests : BunitContext, IAsyncLifetime
+public sealed class PlanHistoryPageTests : DashboardComponentTest
 {
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
     private PlanImporter _importer = null!;
 
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        _importer = new PlanImporter(_database, _catalog, TimeProvider.System, NullLogger<PlanImporter>.Instance);
+        _importer = new PlanImporter(Database, Catalog, TimeProvider.System, NullLogger<PlanImporter>.Instance);
         Services.AddMudServices();
-        Services.AddSingleton(_catalog);
-        Services.AddSingleton(new PlanHistory(_database));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        Services.AddSingleton(Catalog);
+        Services.AddSingleton(new PlanHistory(Database));
     }
 
     [Fact]

@@ -3,39 +3,24 @@ using Apex.Coverage.Web.Components.Plan;
 using Apex.Coverage.Web.Plan;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
-using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Plan;
 
-public sealed class PlanPageTests : BunitContext, IAsyncLifetime
+public sealed class PlanPageTests : DashboardComponentTest
 {
-    private readonly PlanCatalog _catalog = new();
-    private TestDatabase _database = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        Services.AddLiveDashboard(_database, _catalog);
+        Services.AddLiveDashboard(Database, Catalog);
         // The item page carries a Run button (issue 15): a runner sees and may use it.
-        this.SignInAs(Web.Access.DashboardRoles.Runner, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
+        this.SignInAs(Web.Access.DashboardRoles.Runner, Database);
         // Declared-vs-actual and mapping conflicts read the coverage report (CoveragePageTests covers them).
         ComponentFactories.AddStub<Apex.Coverage.Web.Components.Analytics.PlanActualPanel>();
-        // MudSelect and MudTablePager open popovers, which need a provider in the render tree.
-        Render<MudPopoverProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
     }
 
     private void Show(string fixture, int version = 1)
     {
         var parsed = PlanFixtures.Parse(fixture);
-        _catalog.Publish(new PlanSnapshot(version, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, fixture), attempt: null);
+        Catalog.Publish(new PlanSnapshot(version, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, fixture), attempt: null);
     }
 
     private static int ItemRows(IRenderedComponent<PlanCatalogPage> page) =>
@@ -92,7 +77,7 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
         Assert.Contains("line 39", finding.TextContent, StringComparison.Ordinal);
         Assert.Contains("$169K", finding.TextContent, StringComparison.Ordinal);
         Assert.Contains("Success metrics", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
-        Assert.Contains("10 minutes", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("10 min", page.Find("[data-testid=plan-metrics]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +100,7 @@ public sealed class PlanPageTests : BunitContext, IAsyncLifetime
         var page = Render<PlanCatalogPage>();
         var broken = PlanFixtures.Parse("truncated.md");
 
-        _catalog.Reject(new PlanImportResult(PlanImportOutcome.Rejected, null, broken.Findings, [], DateTimeOffset.UtcNow, "plan.md"));
+        Catalog.Reject(new PlanImportResult(PlanImportOutcome.Rejected, null, broken.Findings, [], DateTimeOffset.UtcNow, "plan.md"));
 
         page.WaitForAssertion(() => Assert.Contains("line 20", page.Find("[data-testid=plan-import-rejected]").TextContent, StringComparison.Ordinal));
         Assert.Contains("last good one, version 1", page.Find("[data-testid=plan-import-rejected]").TextContent, StringComparison.Ordinal);

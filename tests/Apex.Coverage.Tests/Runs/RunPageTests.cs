@@ -1,69 +1,35 @@
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Runs;
-using Apex.Coverage.Web.Data;
-using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
-using Apex.Coverage.Web.Suites;
 using Bunit;
-using Hangfire;
-using Hangfire.InMemory;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using MudBlazor;
-using MudBlazor.Services;
 using TestOutcome = Apex.Coverage.Web.Results.TestOutcome;
 using TestResult = Apex.Coverage.Web.Results.TestResult;
 
 namespace Apex.Coverage.Tests.Runs;
 
 /// <summary>The live run page: what it shows from the database and what it adds as updates are pushed.</summary>
-public sealed class RunPageTests : BunitContext, IAsyncLifetime
+public sealed class RunPageTests : DashboardComponentTest
 {
-    private readonly RunNotifier _notifier = new(NullLogger<RunNotifier>.Instance);
-    private TestDatabase _database = null!;
+    private RunNotifier Notifier => Services.GetRequiredService<RunNotifier>();
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var environment = new FixedEnvironment { ContentRootPath = _database.Folder };
-        var configured = new SuitesOptions { ["L2"] = new SuiteDefinition { Assembly = "suite.dll", BuildBeforeRun = false } };
-        var suites = new SuiteCatalog(Options.Create(configured), environment);
-        var active = new ActiveRuns(TimeProvider.System);
-        Services.AddMudServices();
-        this.SignInAs(DashboardRoles.Runner, _database);
-        Services.AddSingleton<IDbContextFactory<CoverageDbContext>>(_database);
-        Services.AddSingleton(_notifier);
-        Services.AddSingleton(new RunReader(_database));
-        Services.AddSingleton(new PlanCatalog());
-        Services.AddSingleton(active);
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton(Options.Create(new RunsOptions()));
-        Services.AddSingleton(new RunRequests(_database, suites, new RunSelectionResolver(new PlanCatalog(), _database),
-            new BackgroundJobClient(new InMemoryStorage()), active,
-            new RunRelay(Options.Create(new DataOptions()), Options.Create(new NodeOptions()), _notifier, active, TimeProvider.System, NullLogger<RunRelay>.Instance), _notifier, Options.Create(new RunsOptions()), TimeProvider.System));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
+        Services.AddLiveDashboard(Database, Catalog);
+        this.SignInAs(DashboardRoles.Runner, Database);
     }
 
     private async Task<long> SeedRunAsync(RunStatus status, params TestResult[] results)
     {
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         var run = new TestRun { SuiteName = "L2", Status = status, CreatedAt = DateTimeOffset.UtcNow, StartedAt = DateTimeOffset.UtcNow };
         run.Results.AddRange(results);
         db.TestRuns.Add(run);
-        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        await db.SaveChangesAsync(Ct);
         return run.Id;
     }
 
@@ -77,8 +43,8 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         var page = Render<RunPage>(p => p.Add(c => c.Id, id));
 
         var pushed = Result("A.Pushed", TestOutcome.Failed);
-        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
-        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
+        Notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
+        Notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, pushed));
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=run-results] tbody tr").Count));
         Assert.Contains("1 passed", page.Find("[data-testid=run-counts]").TextContent, StringComparison.Ordinal);
@@ -92,13 +58,13 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         var id = await SeedRunAsync(RunStatus.Running);
         var page = Render<RunPage>(p => p.Add(c => c.Id, id));
 
-        await using (var db = _database.CreateDbContext())
+        await using (var db = Database.CreateDbContext())
         {
             await db.TestRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, RunStatus.Aborted).SetProperty(r => r.Message, "The test host crashed while running A.Crash."), Xunit.TestContext.Current.CancellationToken);
+                .SetProperty(r => r.Status, RunStatus.Aborted).SetProperty(r => r.Message, "The test host crashed while running A.Crash."), Ct);
         }
 
-        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
+        Notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
 
         page.WaitForAssertion(() => Assert.Equal("Aborted", page.Find("[data-testid=run-status]").TextContent.Trim()));
         Assert.Contains("A.Crash", page.Find("[data-testid=run-message]").TextContent, StringComparison.Ordinal);
@@ -109,7 +75,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
     public async Task RunPage_ShowsCancelingUntilTheRunEnds_WhenCancelIsClicked()
     {
         var id = await SeedRunAsync(RunStatus.Running, Result("A.Stored", TestOutcome.Passed));
-        var control = Services.GetRequiredService<ActiveRuns>().Start(id, TimeSpan.FromMinutes(5), Xunit.TestContext.Current.CancellationToken);
+        var control = Services.GetRequiredService<ActiveRuns>().Start(id, TimeSpan.FromMinutes(5), Ct);
         var page = Render<RunPage>(p => p.Add(c => c.Id, id));
 
         await page.Find("[data-testid=run-cancel]").ClickAsync(new());
@@ -117,33 +83,33 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Canceling", page.Find("[data-testid=run-status]").TextContent.Trim()));
         Assert.Equal(StopReason.Canceled, control.Reason);
         Assert.True(page.Find("[data-testid=run-cancel]").HasAttribute("disabled"));
-        await using (var audit = _database.CreateDbContext())
+        await using (var audit = Database.CreateDbContext())
         {
-            var canceled = await audit.AuditEntries.AsNoTracking().SingleAsync(Xunit.TestContext.Current.CancellationToken);
+            var canceled = await audit.AuditEntries.AsNoTracking().SingleAsync(Ct);
             Assert.Equal(("dana", Web.Audit.AuditActions.RunCanceled, $"run {id}"), (canceled.Actor, canceled.Action, canceled.Subject));
         }
 
         var reopened = Render<RunPage>(p => p.Add(c => c.Id, id));
         Assert.Equal("Canceling", reopened.Find("[data-testid=run-status]").TextContent.Trim());
 
-        await using (var db = _database.CreateDbContext())
+        await using (var db = Database.CreateDbContext())
         {
-            await db.TestRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Canceled), Xunit.TestContext.Current.CancellationToken);
+            await db.TestRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Canceled), Ct);
         }
 
-        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
+        Notifier.Publish(new RunUpdate(id, RunUpdateKind.Status));
         page.WaitForAssertion(() => Assert.Equal("Canceled", page.Find("[data-testid=run-status]").TextContent.Trim()));
     }
 
     [Fact]
     public async Task RunPage_ShowsNoFailedCountAndLinksTheCiBuild_WhenCiRunPassed()
     {
-        await using (var db = _database.CreateDbContext())
+        await using (var db = Database.CreateDbContext())
         {
             var run = new TestRun { SuiteName = "L2", Status = RunStatus.Passed, Source = RunSource.Ci, Commit = "abcdef0123456789", Branch = "main", BuildUrl = "https://ci.example/b/9", CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow };
             run.Results.Add(Result("A.Ok", TestOutcome.Passed));
             db.TestRuns.Add(run);
-            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            await db.SaveChangesAsync(Ct);
         }
 
         var page = Render<RunPage>(p => p.Add(c => c.Id, 1));
@@ -160,10 +126,10 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
         var id = await SeedRunAsync(RunStatus.Running);
         var page = Render<RunPage>(p => p.Add(c => c.Id, id));
         var calls = 0;
-        using var probe = _notifier.Subscribe(id, _ => calls++);
+        using var probe = Notifier.Subscribe(id, _ => calls++);
 
         page.Instance.Dispose();
-        _notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, Result("A.Late", TestOutcome.Passed)));
+        Notifier.Publish(new RunUpdate(id, RunUpdateKind.Result, Result("A.Late", TestOutcome.Passed)));
 
         Assert.Equal(1, calls);
         Assert.DoesNotContain("A.Late", page.Markup, StringComparison.Ordinal);
@@ -176,8 +142,8 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
 
         await button.Find("[data-testid=run-button]").ClickAsync(new());
 
-        await using var db = _database.CreateDbContext();
-        var run = await db.TestRuns.AsNoTracking().SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        await using var db = Database.CreateDbContext();
+        var run = await db.TestRuns.AsNoTracking().SingleAsync(Ct);
         Assert.Equal((RunStatus.Queued, RunSource.Dashboard, "PlanId=7"), (run.Status, run.Source, run.TestCaseFilter));
         Assert.EndsWith($"/runs/{run.Id}", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri, StringComparison.Ordinal);
     }
@@ -191,18 +157,7 @@ public sealed class RunPageTests : BunitContext, IAsyncLifetime
 
         var snackbar = Services.GetRequiredService<ISnackbar>();
         Assert.Contains(snackbar.ShownSnackbars, s => s.Message != null && s.Message.Contains("No suite is configured under the name 'Nope'", StringComparison.Ordinal));
-        await using var db = _database.CreateDbContext();
-        Assert.Equal(0, await db.TestRuns.CountAsync(Xunit.TestContext.Current.CancellationToken));
-    }
-
-    private sealed class FixedEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Test";
-
-        public string ApplicationName { get; set; } = "Apex.Coverage.Web";
-
-        public string ContentRootPath { get; set; } = string.Empty;
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+        await using var db = Database.CreateDbContext();
+        Assert.Equal(0, await db.TestRuns.CountAsync(Ct));
     }
 }

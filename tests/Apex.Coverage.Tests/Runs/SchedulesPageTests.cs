@@ -1,6 +1,5 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Runs;
-using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Bunit;
 using Hangfire;
@@ -14,35 +13,26 @@ using MudBlazor;
 namespace Apex.Coverage.Tests.Runs;
 
 /// <summary>Adding and removing schedules on the page (issue 14, point 6), through the real ScheduleBook and Hangfire's recurring jobs.</summary>
-public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
+public sealed class SchedulesPageTests : DashboardComponentTest
 {
     private readonly InMemoryStorage _storage = new();
-    private TestDatabase _database = null!;
     private Bunit.TestDoubles.BunitAuthorizationContext _signedIn = null!;
 
-    public async ValueTask InitializeAsync()
+    protected override void AddServices()
     {
-        _database = await TestDatabase.CreateAsync();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        var catalog = new PlanCatalog();
-        catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
-        Services.AddLiveDashboard(_database, catalog);
+        Services.AddLiveDashboard(Database, Catalog);
         var configured = new ScheduleOptions { ["nightly"] = new ScheduleDefinition { Cron = "0 2 * * *" } };
-        var runs = new RunsOptions { ScheduleEditsPath = Path.Combine(_database.Folder, "schedules.json") };
-        Services.AddSingleton(new ScheduleBook(Options.Create(configured), Options.Create(runs), new FixedEnvironment { ContentRootPath = _database.Folder },
+        var runs = new RunsOptions { ScheduleEditsPath = Path.Combine(Database.Folder, "schedules.json") };
+        Services.AddSingleton(new ScheduleBook(Options.Create(configured), Options.Create(runs), new FixedEnvironment { ContentRootPath = Database.Folder },
             new RecurringJobManager(_storage), _storage));
         // Adding and removing schedules is an admin's (issue 15).
-        _signedIn = this.SignInAs(Web.Access.DashboardRoles.Admin, _database);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Render<MudPopoverProvider>();
-        Render<MudSnackbarProvider>();
+        _signedIn = this.SignInAs(Web.Access.DashboardRoles.Admin, Database);
     }
 
-    async ValueTask IAsyncDisposable.DisposeAsync()
+    protected override Task StopAsync()
     {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
         _storage.Dispose();
+        return Task.CompletedTask;
     }
 
     private RecurringJobDto? Job(string name) =>
@@ -66,7 +56,7 @@ public sealed class SchedulesPageTests : BunitContext, IAsyncLifetime
 
         page.WaitForAssertion(() => Assert.Equal(["nightly", "weekday-mornings (added here)"], Names(page)));
         Assert.Equal("0 6 * * 1-5", Job("weekday-mornings")?.Cron);
-        await using var db = _database.CreateDbContext();
+        await using var db = Database.CreateDbContext();
         Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.Action == Web.Audit.AuditActions.ScheduleChanged && e.Subject == "weekday-mornings");
         Assert.Empty(page.FindAll("[data-testid=schedule-add-error]"));
     }

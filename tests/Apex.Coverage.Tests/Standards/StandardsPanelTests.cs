@@ -1,6 +1,5 @@
 using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Components.Standards;
-using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Standards;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,28 +8,24 @@ using MudBlazor.Services;
 
 namespace Apex.Coverage.Tests.Standards;
 
-public sealed class StandardsPanelTests : BunitContext
+public sealed class StandardsPanelTests : DashboardComponentTest
 {
     private readonly StandardsSource _source = new();
 
-    public StandardsPanelTests()
+    protected override void AddServices()
     {
-        var catalog = new PlanCatalog();
-        var parsed = PlanFixtures.Parse(PlanFixtures.RealPlan);
-        catalog.Publish(new PlanSnapshot(1, parsed.Document, parsed.Findings, DateTimeOffset.UnixEpoch, "plan"), attempt: null);
         Services.AddMudServices();
-        Services.AddSingleton(catalog);
+        Services.AddSingleton(Catalog);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(new StandardsSuite("Std", Path.GetDirectoryName(_source.Project), _source.Root));
         Services.AddSingleton(Options.Create(new StandardsOptions()));
         Services.AddSingleton<StandardsService>();
-        JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
-    protected override void Dispose(bool disposing)
+    protected override Task StopAsync()
     {
-        base.Dispose(disposing);
         _source.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]

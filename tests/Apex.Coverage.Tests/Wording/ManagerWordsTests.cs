@@ -101,6 +101,34 @@ public sealed class ManagerWordsTests : DashboardComponentTest
     }
 
     [Fact]
+    public async Task RunsRunAndAuditPages_WriteOneInstantAndOneDurationAlike_UnderAnotherCulture()
+    {
+        // 09:07:42 UTC given at +02:00; the run took 184 s. Pages render as on a server set to German.
+        var instant = new DateTimeOffset(2026, 11, 26, 11, 7, 42, TimeSpan.FromHours(2));
+        var run = new TestRun { SuiteName = "l2", Status = RunStatus.Passed, CreatedAt = instant, StartedAt = instant, FinishedAt = instant.AddSeconds(184) };
+        await using (var db = Database.CreateDbContext())
+        {
+            db.TestRuns.Add(run);
+            db.AuditEntries.Add(new AuditEntry { At = instant, Actor = "dana@apex.test", ActorKind = ActorKinds.User, Action = AuditActions.RunStarted });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        using var culture = new CultureScope("de-DE");
+        var runs = Render<RunsPage>();
+        var runPage = Render<RunPage>(p => p.Add(c => c.Id, run.Id));
+        var audit = Render<AuditTrailPage>();
+
+        const string Moment = "26 Nov 2026, 09:07 UTC";
+        runs.WaitForAssertion(() => Assert.Equal((Moment, "3 min 4 s"), (Text(runs, "runs-started"), Text(runs, "runs-took"))));
+        runPage.WaitForAssertion(() => Assert.Equal((Moment, "3 min 4 s"), (Text(runPage, "run-requested"), Text(runPage, "run-time"))));
+        audit.WaitForAssertion(() => Assert.Equal(Moment, Text(audit, "audit-when")));
+    }
+
+    private static string Text<T>(IRenderedComponent<T> page, string testId)
+        where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.Find($"[data-testid={testId}]").TextContent.Trim();
+
+    [Fact]
     public async Task AuditTrailPage_ShowsEveryActionAndActorInWords_WhenEachWasRecorded()
     {
         var audit = Services.GetRequiredService<AuditTrail>();
@@ -205,7 +233,7 @@ public sealed class ManagerWordsTests : DashboardComponentTest
         var selection = Render<SelectionPage>();
         var replay = Render<ReplayPage>();
 
-        selection.WaitForAssertion(() => Assert.Contains("of 5.0 min", selection.Find("[data-testid=selection-summary]").TextContent, StringComparison.Ordinal));
+        selection.WaitForAssertion(() => Assert.Contains("of 5 min", selection.Find("[data-testid=selection-summary]").TextContent, StringComparison.Ordinal));
         Assert.All(selection.FindAll("[data-testid=selection-runs]"), c => Assert.Contains(c.TextContent.Trim(), new[] { "Yes", "No" }));
         PlainWords.AssertPlain(selection);
         replay.WaitForAssertion(() => replay.Find("[data-testid=replay-table]"));

@@ -16,19 +16,9 @@ public static class AnalyticsFormat
     public static string Percent(double share, int decimals = 1) =>
         (share * 100).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), CultureInfo.InvariantCulture) + "%";
 
-    public static string Seconds(double? seconds) => seconds switch
-    {
-        null => "—",
-        < 1 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1000:0} ms"),
-        < 120 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.0} s"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min"),
-    };
-
     /// <summary>"1 run", "3 runs": a count with its noun in the right number.</summary>
     public static string Count(int count, string noun) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? "" : "s")}");
-
-    public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     public static Color StatusColor(ItemStatus status) => status switch
     {

@@ -74,6 +74,6 @@ public sealed partial class CoverageOverview
     private static string[] Sparse(IReadOnlyList<DateTimeOffset> at)
     {
         var every = Math.Max(1, (int)Math.Ceiling(at.Count / 6.0));
-        return [.. at.Select((a, i) => i % every == 0 ? a.ToString("MMM d HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "")];
+        return [.. at.Select((a, i) => i % every == 0 ? TimeWords.Tick(a) : "")];
     }
 }

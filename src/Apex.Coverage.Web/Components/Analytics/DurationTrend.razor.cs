@@ -36,7 +36,7 @@ public sealed partial class DurationTrend
     private static string ViewBox => $"0 0 {Format(Width)} {Format(Height)}";
 
     private string Summary => Points.Count == 0 ? "" :
-        $"Duration of the last {Points.Count} runs, oldest first: from {AnalyticsFormat.Seconds(Points[0].DurationSeconds)} to {AnalyticsFormat.Seconds(Points[^1].DurationSeconds)}, slowest {AnalyticsFormat.Seconds(Max)}, median {AnalyticsFormat.Seconds(Median)}.";
+        $"Duration of the last {Points.Count} runs, oldest first: from {TimeWords.Duration(Points[0].DurationSeconds)} to {TimeWords.Duration(Points[^1].DurationSeconds)}, slowest {TimeWords.Duration(Max)}, median {TimeWords.Duration(Median)}.";
 
     private string X(int index) => Format(Points.Count == 1 ? (Left + Width) / 2 : Left + 6 + index * (Width - Left - 12) / (Points.Count - 1));
 

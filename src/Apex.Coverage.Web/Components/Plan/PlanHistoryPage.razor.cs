@@ -22,7 +22,7 @@ public sealed partial class PlanHistoryPage
     }
 
     private static string Heading(PlanVersionSummary version) =>
-        $"Version {version.Number} · {version.ImportedAt:u} · {version.ItemCount} items · "
+        $"Version {version.Number} · {TimeWords.Moment(version.ImportedAt)} · {version.ItemCount} items · "
         + $"{PlanFormat.Money(version.TotalMrr)} · {version.Changes.Count} changes";
 
     private static string Describe(PlanChangeKind kind) => kind switch

@@ -54,12 +54,12 @@ public sealed partial class RunComparePanel
     }
 
     private static string Describe(TestRun run) =>
-        $"Run {run.Id} · {RunFormat.When(run.CreatedAt)} · {RunFormat.StatusText(run.Status)} · {run.Failed} failed of {run.Total}";
+        $"Run {run.Id} · {TimeWords.Moment(run.CreatedAt)} · {RunFormat.StatusText(run.Status)} · {run.Failed} failed of {run.Total}";
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
 
     private static string Cell(TestOutcome? outcome, double? seconds) =>
-        outcome is { } o ? $"{RunFormat.OutcomeText(o)} · {RunFormat.Seconds(seconds)}" : "not run";
+        outcome is { } o ? $"{RunFormat.OutcomeText(o)} · {TimeWords.Duration(seconds)}" : "not run";
 
     private static IEnumerable<(string Change, ComparedTest Test)> Rows(RunComparison c) =>
         c.NewFailures.Select(t => ("new failure", t))

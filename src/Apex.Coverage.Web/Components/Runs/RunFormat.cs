@@ -4,7 +4,7 @@ using MudBlazor;
 
 namespace Apex.Coverage.Web.Components.Runs;
 
-/// <summary>How run statuses, outcomes and durations look on the pages.</summary>
+/// <summary>How run statuses and outcomes look on the pages (times and durations: <see cref="TimeWords"/>).</summary>
 public static class RunFormat
 {
     public static Color StatusColor(RunStatus status) => status switch
@@ -62,11 +62,6 @@ public static class RunFormat
         _ => "Not found",
     };
 
-    public static string Seconds(double? seconds) => seconds is not { } s ? "—"
-        : s < 1 ? $"{s * 1000:0} ms"
-        : s < 60 ? $"{s:0.0} s"
-        : Duration(TimeSpan.FromSeconds(s));
-
     /// <summary>The namespace of a test (all but its class and method), shown small under its name.</summary>
     public static string Namespace(string fullyQualifiedName)
     {
@@ -89,11 +84,4 @@ public static class RunFormat
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     public static bool IsActive(RunStatus status) => status is RunStatus.Queued or RunStatus.Building or RunStatus.Running;
-
-    public static string Duration(TimeSpan? span) => span is not { } s ? "—"
-        : s.TotalHours >= 1 ? $"{(int)s.TotalHours}h {s.Minutes}m"
-        : s.TotalMinutes >= 1 ? $"{(int)s.TotalMinutes}m {s.Seconds}s"
-        : $"{s.TotalSeconds:0.0}s";
-
-    public static string When(DateTimeOffset? at) => at?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) ?? "—";
 }

@@ -62,8 +62,8 @@ public sealed partial class RunPage
 
     // CI posts a finished file: its run has no wall time here, only the time its tests took.
     private string TimeText => _run?.Source == RunSource.Ci
-        ? $"{RunFormat.Seconds(_results.Sum(r => r.DurationSeconds))} of test time"
-        : RunFormat.Duration(Elapsed);
+        ? $"{TimeWords.Duration(_results.Sum(r => r.DurationSeconds))} of test time"
+        : TimeWords.Duration(Elapsed);
 
     private string? BuildLog => _run?.Status == RunStatus.Building ? Progress?.BuildLog : _run?.BuildLog;
 

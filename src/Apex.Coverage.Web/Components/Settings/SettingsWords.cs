@@ -1,4 +1,3 @@
-using System.Globalization;
 using Apex.Coverage.Web.Access;
 using Apex.Coverage.Web.Alerts;
 using Apex.Coverage.Web.ApiTokens;
@@ -8,7 +7,7 @@ namespace Apex.Coverage.Web.Components.Settings;
 
 /// <summary>
 /// The settings pages' words for the names the API and the database keep: token scopes, roles,
-/// audit actions and who acted, webhook formats and delivery states; and their one date format.
+/// audit actions and who acted, webhook formats and delivery states (their dates: <see cref="TimeWords"/>).
 /// The codes stay in data- attributes and titles, where scripts and engineers read them.
 /// </summary>
 public static class SettingsWords
@@ -76,9 +75,4 @@ public static class SettingsWords
         "failed" => "Failed",
         _ => status,
     };
-
-    /// <summary>A moment as the settings pages write it: "2026-11-26 06:05 UTC".</summary>
-    public static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
-    public static string When(DateTimeOffset? at, string none) => at is { } t ? When(t) : none;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Apex.Coverage.Web.Standards;
 
 namespace Apex.Coverage.Web.Components.Standards;
@@ -47,8 +46,6 @@ public static class StandardsFormat
         StandardRule.Mocking => "mocking",
         _ => rule,
     };
-
-    public static string When(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Count(int n, string one, string many) => $"{n} {(n == 1 ? one : many)}";
 }
