@@ -45,6 +45,7 @@ public sealed class EveryPageBrowserTests(DashboardServer server, BrowserSession
         { "selection", "selection" },
         { "replay", "selection/replay" },
         { "mutation-run", "mutation/runs/{mutation}" },
+        { "source", "source?path=src%2FApex.Platform%2FAuth%2FAuthEndpoints.cs&line=42&mutationRun={mutation}#L42" },
         { "settings", "settings" },
         { "alerts", "settings/alerts" },
         { "users", "settings/users" },
@@ -151,8 +152,8 @@ public sealed class EveryPageBrowserTests(DashboardServer server, BrowserSession
             Suite = DashboardServer.Suite, PlanItem = 1, Source = "dashboard", Status = MutationRunStatus.Completed, Scope = "src/Apex.Platform/Auth/**/*.cs",
             Tested = 3, ToTest = 3, Killed = 2, Survived = 1, RequestedAt = at, StartedAt = at, FinishedAt = at.AddMinutes(2),
         };
-        run.Files.Add(new MutationFileResult { Path = "src/Apex.Platform/Auth/Login.cs", Killed = 2, Survived = 1 });
-        run.Survivors.Add(new MutationSurvivor { Path = "src/Apex.Platform/Auth/Login.cs", Line = 42, Column = 13, Mutator = "Equality", Replacement = "a != b", Status = "Survived" });
+        run.Files.Add(new MutationFileResult { Path = "src/Apex.Platform/Auth/AuthEndpoints.cs", Killed = 2, Survived = 1 });
+        run.Survivors.Add(new MutationSurvivor { Path = "src/Apex.Platform/Auth/AuthEndpoints.cs", Line = 42, Column = 13, Mutator = "Equality", Replacement = "a != b", Status = "Survived" });
         db.MutationRuns.Add(run);
         await db.SaveChangesAsync();
         return run.Id;

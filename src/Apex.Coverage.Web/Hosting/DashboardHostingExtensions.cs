@@ -10,6 +10,7 @@ using Apex.Coverage.Web.Mutation;
 using Apex.Coverage.Web.Plan;
 using Apex.Coverage.Web.Runs;
 using Apex.Coverage.Web.Selection;
+using Apex.Coverage.Web.Source;
 using Apex.Coverage.Web.Standards;
 using MudBlazor.Services;
 
@@ -40,6 +41,7 @@ public static class DashboardHostingExtensions
         builder.AddAlerts();
         builder.AddStandards();
         builder.AddMutation();
+        builder.AddSource();
         builder.AddDashboardHealth();
         return builder;
     }

@@ -23,6 +23,22 @@ public static class MutationFormat
         _ => status,
     };
 
+    /// <summary>A mutant's status as the survivors table and the source page say it; the API keeps Stryker's names.</summary>
+    public static string MutantStatusText(string status) => status switch
+    {
+        "Survived" => "Survived",
+        "NoCoverage" => "No test ran it",
+        "Timeout" => "Timed out",
+        "Killed" => "Killed",
+        _ => status,
+    };
+
+    public static string MutantsLeft(int count) => count == 1 ? "1 mutant the tests let live" : $"{count} mutants the tests let live";
+
+    /// <summary>The source page at a mutant's line, with the run's mutants shown in the file.</summary>
+    public static string SourceLink(string path, int line, long runId) =>
+        $"source?path={Uri.EscapeDataString(path)}&line={line}&mutationRun={runId}#L{line}";
+
     public static string Money(decimal dollars) => Analytics.AnalyticsFormat.Money(dollars);
 
     public static string Verdict(MutationVerdict verdict, double threshold) => verdict switch
