@@ -7,8 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Apex.Coverage.Web.Mutation;
 
-/// <summary>Why a mutation run cannot be queued, in words a person can act on.</summary>
-public sealed record MutationRefusal(string Title, string Detail);
+/// <summary>
+/// Why a mutation run cannot be queued. <see cref="Sentence"/> is what a page shows, in a manager's
+/// words; <see cref="Title"/> and <see cref="Detail"/> are the API problem's, for the engineer (the detail
+/// may name a setting's key); <see cref="Setting"/> is the key an administrator sets, when one would fix it.
+/// </summary>
+public sealed record MutationRefusal(string Title, string Detail, string Sentence, string? Setting = null);
 
 /// <summary>
 /// The one entry point for starting and cancelling mutation runs (API, page button, schedule): a
@@ -45,19 +49,31 @@ public sealed class MutationService(
     {
         if (plan.Current is not { } snapshot || snapshot.Document.Items.All(i => i.Number != planItem))
         {
-            return (null, new MutationRefusal("No such plan item", $"The current plan has no item {planItem}."));
+            var missing = $"The current plan has no item {planItem}.";
+            return (null, new MutationRefusal("No such plan item", missing, missing));
         }
 
         if (ModulesOf(planItem).Count == 0)
         {
-            var slug = snapshot.Document.Items.First(i => i.Number == planItem).CategorySlug;
-            return (null, new MutationRefusal("No modules to mutate", $"Name the platform modules of item {planItem}'s category under Coverage:Categories:{slug}."));
+            return (null, NoModules(snapshot.Document, planItem));
         }
 
         var run = await store.QueueAsync(Suite, planItem, source, cancellationToken);
         _wake.Release();
         await progress.ChangedAsync();
         return (run, null);
+    }
+
+    private static MutationRefusal NoModules(PlanDocument plan, int planItem)
+    {
+        var slug = plan.Items.First(i => i.Number == planItem).CategorySlug;
+        var category = plan.Categories.FirstOrDefault(c => c.Slug == slug)?.Name ?? slug;
+        var setting = $"Coverage:Categories:{slug}";
+        return new MutationRefusal("No modules to mutate",
+            $"Name the platform modules of item {planItem}'s category under {setting}.",
+            $"Item {planItem} cannot be mutation-tested yet: no part of the platform is linked to its category, {category}, so there is no code to change. "
+                + "An administrator links the category to its platform modules in the dashboard's settings.",
+            $"{setting} in appsettings.json");
     }
 
     /// <summary>

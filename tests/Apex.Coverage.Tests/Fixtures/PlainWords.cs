@@ -30,7 +30,7 @@ public static partial class PlainWords
     /// <summary>Codes that are no English word: a page writes them in words.</summary>
     public static IReadOnlyList<string> Codes { get; } =
     [
-        StatusNames.Of(ItemStatus.NotImplemented), StatusNames.Of(ItemStatus.NotRun), Web.Mutation.MutationRunStatus.OverBudget,
+        StatusNames.Of(ItemStatus.NotImplemented), StatusNames.Of(ItemStatus.NotRun), Web.Mutation.MutationRunStatus.OverBudget, "NoCoverage",
         SelectionReplay.Risk, .. ApiTokenScopes.Known,
         .. typeof(AuditActions).GetFields().Select(f => (string)f.GetValue(null)!).Where(a => a.Contains('.', StringComparison.Ordinal)),
     ];

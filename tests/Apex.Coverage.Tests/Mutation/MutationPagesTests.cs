@@ -76,6 +76,34 @@ public sealed class MutationPagesTests : DashboardComponentTest
     }
 
     [Fact]
+    public async Task ItemPanel_SaysInWordsWhatIsMissingAndWhoSetsIt_WhenTheItemsCategoryHasNoModules()
+    {
+        var panel = Render<ItemMutationPanel>(p => p.Add(c => c.PlanItem, 1));
+
+        await panel.Find("[data-testid=item-mutation-start]").ClickAsync(new());
+
+        panel.WaitForAssertion(() => panel.Find("[data-testid=item-mutation-error]"));
+        var alert = panel.Find("[data-testid=item-mutation-error]");
+        Assert.Contains("no part of the platform is linked to its category, Authentication & Authorization", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("An administrator links the category to its platform modules", alert.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Coverage:Categories:authentication-authorization in appsettings.json", alert.GetAttribute("title"));
+        PlainWords.AssertPlain(panel);
+        Assert.Empty(await Services.GetRequiredService<MutationStore>().ListAsync(10, Ct));
+    }
+
+    [Fact]
+    public async Task ItemPanel_NamesTheWaitingRunsStatusInWords_WhileARunIsQueued()
+    {
+        var queued = await Services.GetRequiredService<MutationStore>().QueueAsync("l2", 1, "api", Ct);
+
+        var panel = Render<ItemMutationPanel>(p => p.Add(c => c.PlanItem, 1));
+
+        panel.WaitForAssertion(() => panel.Find("[data-testid=item-mutation-active]"));
+        var link = panel.Find("[data-testid=item-mutation-active]");
+        Assert.Equal(($"Run #{queued.Id}: Waiting", MutationRunStatus.Queued), (link.TextContent.Trim(), link.GetAttribute("data-status")));
+    }
+
+    [Fact]
     public async Task ItemPanel_ListsWhatTheTestsRanFirstAndFoldsWhatTheyNeverRan_EachLinkedToItsSourceLine()
     {
         var id = await CompletedRunAsync(1, killed: 5, survived: 1, unreached: [Unreached(7), Unreached(3)]);
