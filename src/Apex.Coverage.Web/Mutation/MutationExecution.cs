@@ -15,12 +15,28 @@ public sealed class MutationExecution(
 {
     public async Task RunAsync(MutationRun run, CancellationToken stopping)
     {
-        if (!await store.MoveAsync(run.Id, MutationRunStatus.Queued, MutationRunStatus.Running, stopping)) return;
+        // Tracked before it is running: a cancel that finds it running (here or relayed) finds its stop.
         using var stop = service.Track(run.Id, stopping);
         try
         {
+            // Another node's worker may have taken it, or a cancel ended it while queued.
+            if (await store.MoveAsync(run.Id, MutationRunStatus.Queued, MutationRunStatus.Running, stopping))
+            {
+                await RunStartedAsync(run, stop.Token, stopping);
+            }
+        }
+        finally
+        {
+            service.Untrack(run.Id);
+        }
+    }
+
+    private async Task RunStartedAsync(MutationRun run, CancellationToken cancel, CancellationToken stopping)
+    {
+        try
+        {
             await progress.ChangedAsync();
-            var (status, message) = await MutateAsync(run, stop.Token, stopping);
+            var (status, message) = await MutateAsync(run, cancel, stopping);
             await EndAsync(run.Id, status, message);
         }
         catch (Exception error) when (error is not OperationCanceledException || !stopping.IsCancellationRequested)
@@ -30,7 +46,6 @@ public sealed class MutationExecution(
         }
         finally
         {
-            service.Untrack(run.Id);
             await progress.EndedAsync(run.Id);
         }
     }

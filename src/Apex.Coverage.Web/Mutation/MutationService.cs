@@ -13,12 +13,16 @@ public sealed record MutationRefusal(string Title, string Detail);
 /// <summary>
 /// The one entry point for starting and cancelling mutation runs (API, page button, schedule): a
 /// request is checked against the plan and the configured modules, stored as queued, and the
-/// worker is woken. A cancel ends a queued run at once and stops a running one's Stryker.
+/// worker is woken. A cancel ends a queued run at once and stops a running one's Stryker, here or,
+/// through the run relay, on the node that runs it (docs/adr/0280).
 /// </summary>
 public sealed class MutationService(
     MutationStore store, PlanCatalog plan, IOptions<MutationOptions> options, IOptions<RunsOptions> runs,
-    IOptions<CodeCoverageOptions> coverage, MutationProgress progress, CoverageReportHub report)
+    IOptions<CodeCoverageOptions> coverage, MutationProgress progress, CoverageReportHub report, RunRelay relay)
 {
+    /// <summary>The kind of a mutation run's cancel on the relay's channel: its ids are not test runs' ids.</summary>
+    internal const string RelayCancelKind = "CancelMutation";
+
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -56,7 +60,10 @@ public sealed class MutationService(
         return (run, null);
     }
 
-    /// <summary>False when the run is unknown or already over.</summary>
+    /// <summary>
+    /// A queued run ends canceled at once; a running one is stopped here, or asked to stop on the node
+    /// that runs it (its Stryker killed there, nothing stored). False when the run is unknown or already over.
+    /// </summary>
     public async Task<bool> CancelAsync(long id, CancellationToken cancellationToken)
     {
         if (await store.MoveAsync(id, MutationRunStatus.Queued, MutationRunStatus.Canceled, cancellationToken))
@@ -65,9 +72,28 @@ public sealed class MutationService(
             return true;
         }
 
+        if (StopHere(id)) return true;
+        return await store.StatusAsync(id, cancellationToken) == MutationRunStatus.Running
+            && await relay.RequestCancelAsync(id, RelayCancelKind, cancellationToken);
+    }
+
+    /// <summary>True when this node runs <paramref name="id"/>: its worker holds the run's stop.</summary>
+    internal bool IsRunningHere(long id) => _running.ContainsKey(id);
+
+    /// <summary>Stops the run if this node runs it (a cancel asked here or relayed from another node).</summary>
+    internal bool StopHere(long id)
+    {
         if (!_running.TryGetValue(id, out var stop)) return false;
-        await stop.CancelAsync();
-        return true;
+        try
+        {
+            // Not the synchronous Cancel: a relayed cancel arrives on the relay's listening connection.
+            _ = stop.CancelAsync();
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // the run ended meanwhile
+        }
     }
 
     internal CancellationTokenSource Track(long id, CancellationToken stopping)

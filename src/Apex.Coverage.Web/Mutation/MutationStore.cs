@@ -36,21 +36,28 @@ public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases
             .OrderBy(r => r.Id).FirstOrDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Moves a run from one status to another; false when it was no longer in the first (a cancel won).</summary>
+    /// <summary>
+    /// Moves a run from one status to another in one statement; false when it was no longer in the
+    /// first (a cancel won, or another node's worker took the queued run first).
+    /// </summary>
     public async Task<bool> MoveAsync(long id, string from, string to, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
-        var run = await db.MutationRuns.SingleOrDefaultAsync(r => r.Id == id && r.Status == from, cancellationToken);
-        if (run is null)
+        var now = clock.GetUtcNow();
+        var moved = await db.MutationRuns.Where(r => r.Id == id && r.Status == from).ExecuteUpdateAsync(s =>
         {
-            return false;
-        }
+            s.SetProperty(r => r.Status, to);
+            if (to == MutationRunStatus.Running) s.SetProperty(r => r.StartedAt, now);
+            if (MutationRunStatus.IsFinished(to)) s.SetProperty(r => r.FinishedAt, now);
+        }, cancellationToken);
+        return moved > 0;
+    }
 
-        run.Status = to;
-        run.StartedAt = to == MutationRunStatus.Running ? clock.GetUtcNow() : run.StartedAt;
-        run.FinishedAt = MutationRunStatus.IsFinished(to) ? clock.GetUtcNow() : run.FinishedAt;
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
+    /// <summary>The run's stored status; null when there is no such run.</summary>
+    public async Task<string?> StatusAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        return await db.MutationRuns.Where(r => r.Id == id).Select(r => r.Status).FirstOrDefaultAsync(cancellationToken);
     }
 
     public async Task UpdateAsync(long id, Action<MutationRun> change, CancellationToken cancellationToken)

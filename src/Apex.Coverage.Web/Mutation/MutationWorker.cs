@@ -4,14 +4,17 @@ namespace Apex.Coverage.Web.Mutation;
 /// Takes queued mutation runs one at a time (Stryker is CPU-heavy: one run per node, so one per
 /// suite), woken by a request or every few seconds for runs queued by another node or the schedule.
 /// Runs a dashboard left running when it stopped end failed at start: nothing of them was stored.
+/// A cancel asked on another node for the run executing here arrives through the run relay (ADR 0280).
 /// </summary>
-public sealed class MutationWorker(MutationStore store, MutationService service, MutationExecution execution, ILogger<MutationWorker> logger)
+public sealed class MutationWorker(
+    MutationStore store, MutationService service, MutationExecution execution, Runs.RunRelay relay, ILogger<MutationWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var relayed = relay.OnCancel(MutationService.RelayCancelKind, id => service.StopHere(id));
         await store.EndInterruptedAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {

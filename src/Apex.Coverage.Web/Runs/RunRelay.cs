@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Apex.Coverage.Web.Data;
@@ -14,9 +15,11 @@ namespace Apex.Coverage.Web.Runs;
 /// a second sends a few notifications, not thousands); updates from other nodes are published to
 /// this node's <see cref="RunNotifier"/> marked <see cref="RunUpdate.FromAnotherNode"/>, so pages
 /// and the coverage report here follow a run executing there. A cancel asked here for a run that
-/// executes elsewhere reaches the node whose <see cref="ActiveRuns"/> holds it. On SQLite (one
-/// node) it does nothing. A lost listening connection is opened again; what was notified while it
-/// was away is not replayed, pages read the store when they open. ADR 0053.
+/// executes elsewhere reaches the node whose <see cref="ActiveRuns"/> holds it; a cancel of another
+/// kind of run (a mutation run) reaches the handler that kind registered with <see cref="OnCancel"/>
+/// on the node executing it (ADR 0280). On SQLite (one node) it does nothing. A lost listening
+/// connection is opened again; what was notified while it was away is not replayed, pages read the
+/// store when they open. ADR 0053.
 /// </summary>
 public sealed partial class RunRelay(
     IOptions<DataOptions> data,
@@ -29,8 +32,12 @@ public sealed partial class RunRelay(
     public const string UpdatesChannel = "apex_run_updates";
     public const string CancelsChannel = "apex_run_cancels";
 
+    /// <summary>The kind of a test run's cancel; other kinds name their own (payload "runId|kind|node").</summary>
+    public const string TestRunCancel = "Cancel";
+
     private readonly Channel<RunUpdate> _outgoing = Channel.CreateUnbounded<RunUpdate>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Action<long>> _cancelHandlers = new(StringComparer.Ordinal);
     private NpgsqlDataSource? _source;
     private IDisposable? _subscription;
     private Task _loops = Task.CompletedTask;
@@ -60,16 +67,53 @@ public sealed partial class RunRelay(
         return Task.CompletedTask;
     }
 
-    /// <summary>Asks every other node to stop <paramref name="runId"/> if it executes it; false when there are no other nodes.</summary>
-    public async Task<bool> RequestCancelAsync(long runId, CancellationToken cancellationToken)
+    /// <summary>Asks every other node to stop test run <paramref name="runId"/> if it executes it; false when there are no other nodes.</summary>
+    public Task<bool> RequestCancelAsync(long runId, CancellationToken cancellationToken) =>
+        RequestCancelAsync(runId, TestRunCancel, cancellationToken);
+
+    /// <summary>
+    /// Asks every other node to stop the run of <paramref name="kind"/> numbered <paramref name="runId"/>
+    /// (ids of different kinds of run may be equal); false when there are no other nodes.
+    /// </summary>
+    public async Task<bool> RequestCancelAsync(long runId, string kind, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        if (kind.Contains('|', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A cancel kind cannot contain '|' (the payload's separator).", nameof(kind));
+        }
+
         if (_source is null)
         {
             return false;
         }
 
-        await NotifyAsync(CancelsChannel, Payload(runId, "Cancel"), cancellationToken);
+        await NotifyAsync(CancelsChannel, Payload(runId, kind), cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Where cancels of <paramref name="kind"/> sent by other nodes go on this node: <paramref name="stop"/>
+    /// gets the run id and ignores runs it does not execute. Disposing the answer unregisters it.
+    /// </summary>
+    public IDisposable OnCancel(string kind, Action<long> stop)
+    {
+        if (kind == TestRunCancel || !_cancelHandlers.TryAdd(kind, stop))
+        {
+            throw new InvalidOperationException($"Cancels of kind '{kind}' already have a handler on this node.");
+        }
+
+        return new CancelRegistration(() => _cancelHandlers.TryRemove(new KeyValuePair<string, Action<long>>(kind, stop)));
+    }
+
+    private sealed class CancelRegistration(Action remove) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) remove();
+        }
     }
 
     private async Task SendAsync(CancellationToken stopping)
@@ -169,7 +213,14 @@ public sealed partial class RunRelay(
 
         if (channel == CancelsChannel)
         {
-            active.Find(runId)?.Stop(StopReason.Canceled);
+            if (what == TestRunCancel)
+            {
+                active.Find(runId)?.Stop(StopReason.Canceled);
+            }
+            else if (_cancelHandlers.TryGetValue(what, out var stop))
+            {
+                stop(runId);
+            }
         }
         else if (Enum.TryParse<RunUpdateKind>(what, out var kind))
         {

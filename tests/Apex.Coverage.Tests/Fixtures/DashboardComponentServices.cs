@@ -57,6 +57,7 @@ public static class DashboardComponentServices
         services.AddSingleton(suites);
         services.AddSingleton(notifier);
         services.AddSingleton(active);
+        services.AddSingleton(relay);
         services.AddSingleton(new RunReader(database));
         services.AddSingleton(new RunRequests(database, suites, new RunSelectionResolver(catalog, database),
             new BackgroundJobClient(new InMemoryStorage()), active, relay, notifier, Options.Create(new RunsOptions()), TimeProvider.System));

@@ -130,7 +130,8 @@ public sealed class TwoNodesTests(RunnerHost host, PostgresServer postgres)
 
     private RunnerHostFactory Node(string store, string name) => new(host.Build.Assembly, configure: builder => Shared(builder, store, name));
 
-    private static void Shared(IWebHostBuilder builder, string store, string name)
+    /// <summary>A node of a PostgreSQL scale-out: store and Hangfire queue shared, its own name, quick heartbeats.</summary>
+    internal static void Shared(IWebHostBuilder builder, string store, string name)
     {
         builder.UseSetting("Data:Provider", "PostgreSql");
         builder.UseSetting("Data:ConnectionString", store);
