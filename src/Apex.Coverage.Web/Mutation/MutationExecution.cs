@@ -76,7 +76,9 @@ public sealed class MutationExecution(
         {
             StrykerEnd.Canceled => (MutationRunStatus.Canceled, "Canceled."),
             StrykerEnd.OverBudget => (MutationRunStatus.OverBudget,
-                $"Stopped after the time budget of {options.Value.TimeBudget} (Mutation:TimeBudget); nothing stored. Stryker's last line: {result.LastLines.LastOrDefault(l => l.Length > 0) ?? "(none)"}"),
+                result.Tally is { } tally
+                    ? $"Stopped after the time budget of {options.Value.TimeBudget} (Mutation:TimeBudget) with {tally}. Stryker writes its report only at the end, so no file's figures were stored."
+                    : $"Stopped after the time budget of {options.Value.TimeBudget} (Mutation:TimeBudget) before any mutant was tested; nothing stored. Stryker's last line: {result.LastLines.LastOrDefault(l => l.Length > 0) ?? "(none)"}"),
             _ => await StoreAsync(run.Id, Path.Combine(output, "reports", "mutation-report.json"), previous, result, stopping),
         };
     }

@@ -8,7 +8,7 @@ public sealed record MutationScope(int PlanItem, string Project, IReadOnlyList<s
 /// <summary>
 /// The `dotnet stryker` command line for a scope, run from the test project's folder with the
 /// repo's local tool (.config/dotnet-tools.json). Only the JSON reporter (the standard
-/// mutation-report.json the dashboard reads) and the progress reporter (parsed for the live page).
+/// mutation-report.json the dashboard reads) and the dots reporter (one mark per tested mutant, counted for the live page: the progress bar prints nothing when redirected).
 /// </summary>
 public static class StrykerCommand
 {
@@ -22,7 +22,7 @@ public static class StrykerCommand
             "--test-runner", options.TestRunner,
             "--test-case-filter", scope.TestFilter,
             "--reporter", "json",
-            "--reporter", "progress",
+            "--reporter", "dots",
             "--output", output,
             "--skip-version-check",
         };

@@ -13,10 +13,13 @@ public enum StrykerEnd
 public sealed record StrykerResult(StrykerEnd End, int? ExitCode, IReadOnlyList<string> LastLines)
 {
     public bool CoverageCaptureFailed { get; init; }
+
+    /// <summary>How far the mutants' testing got, from the dots reporter; null when it never began.</summary>
+    public string? Tally { get; init; }
 }
 
 /// <summary>
-/// Runs `dotnet tool run dotnet-stryker` once: its output is read line by line (progress goes to
+/// Runs `dotnet tool run dotnet-stryker` once: its output is read as it comes (progress goes to
 /// <c>onProgress</c>), the time budget and a cancel end it with its whole process tree (Stryker's
 /// test hosts included), and the last lines are kept to say why a run failed.
 /// </summary>
@@ -28,23 +31,24 @@ public sealed class StrykerProcess(TimeProvider clock)
         TimeSpan budget, Func<int?, int?, Task> onProgress, CancellationToken cancellationToken)
     {
         Volatile.Write(ref _captureFailed, false);
+        var progress = new StrykerProgress();
         using var process = Start(workingDirectory, arguments, environment);
         var lines = new Queue<string>();
         using var overBudget = new CancellationTokenSource(budget, clock);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overBudget.Token);
         try
         {
-            var errors = DrainAsync(process.StandardError, lines, null, stop.Token);
-            await DrainAsync(process.StandardOutput, lines, onProgress, stop.Token);
+            var errors = DrainErrorsAsync(process.StandardError, lines, stop.Token);
+            await DrainOutputAsync(process.StandardOutput, lines, progress, onProgress, stop.Token);
             await errors;
             await process.WaitForExitAsync(stop.Token);
-            return new StrykerResult(StrykerEnd.Exited, process.ExitCode, [.. lines]) { CoverageCaptureFailed = Volatile.Read(ref _captureFailed) };
+            return new StrykerResult(StrykerEnd.Exited, process.ExitCode, [.. lines]) { CoverageCaptureFailed = Volatile.Read(ref _captureFailed), Tally = progress.Tally };
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
-            return new StrykerResult(cancellationToken.IsCancellationRequested ? StrykerEnd.Canceled : StrykerEnd.OverBudget, null, [.. lines]);
+            return new StrykerResult(cancellationToken.IsCancellationRequested ? StrykerEnd.Canceled : StrykerEnd.OverBudget, null, [.. lines]) { Tally = progress.Tally };
         }
     }
 
@@ -64,21 +68,35 @@ public sealed class StrykerProcess(TimeProvider clock)
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
     }
 
-    private async Task DrainAsync(StreamReader reader, Queue<string> lines, Func<int?, int?, Task>? onProgress, CancellationToken cancellationToken)
+    /// <summary>Stryker's output in chunks, so the dots reporter's marks count as they arrive, not when their line ends.</summary>
+    private async Task DrainOutputAsync(StreamReader reader, Queue<string> lines, StrykerProgress progress, Func<int?, int?, Task> onProgress,
+        CancellationToken cancellationToken)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            var (complete, moved) = progress.Feed(buffer.AsSpan(0, read));
+            foreach (var line in complete) Keep(line, lines);
+            if (moved) await onProgress(progress.Tested, progress.Total);
+        }
+    }
+
+    private async Task DrainErrorsAsync(StreamReader reader, Queue<string> lines, CancellationToken cancellationToken)
     {
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (line.Contains("coverage capture failed", StringComparison.OrdinalIgnoreCase)) Volatile.Write(ref _captureFailed, true);
-            lock (lines)
-            {
-                lines.Enqueue(line);
-                if (lines.Count > 40) lines.Dequeue();
-            }
+            Keep(line, lines);
+        }
+    }
 
-            if (onProgress is not null && StrykerProgress.Read(line) is var (tested, total))
-            {
-                await onProgress(tested, total);
-            }
+    private void Keep(string line, Queue<string> lines)
+    {
+        if (line.Contains("coverage capture failed", StringComparison.OrdinalIgnoreCase)) Volatile.Write(ref _captureFailed, true);
+        lock (lines)
+        {
+            lines.Enqueue(line);
+            if (lines.Count > 40) lines.Dequeue();
         }
     }
 }

@@ -94,14 +94,6 @@ public sealed class MutationVerdictTests
         Assert.Equal(2, arguments.Count(a => a == "--mutate"));
     }
 
-    [Theory]
-    [InlineData("[01:02:03 INF] 12    total mutants will be tested", 0, 12)]
-    [InlineData("Tests progress | ██████████ | 5 / 12 | 41 % | ~0m 10s |", 5, 12)]
-    public void Read_TellsProgress_FromStrykersConsoleLines(string line, int tested, int total)
-    {
-        Assert.Equal(((int?)tested, (int?)total), StrykerProgress.Read(line));
-    }
-
     private static MutationRun Run(int item, int killed, int survived, int noCoverage, int timeout) => new()
     {
         Suite = "L2", Source = "api", PlanItem = item, Status = MutationRunStatus.Completed, Killed = killed, Survived = survived,
