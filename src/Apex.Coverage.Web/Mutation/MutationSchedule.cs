@@ -6,7 +6,8 @@ namespace Apex.Coverage.Web.Mutation;
 
 /// <summary>
 /// The scheduled mutation runs (Hangfire, beside the run schedules): each firing queues the
-/// Mutation:ItemsPerSchedule items with tests that were mutated longest ago, never-mutated first.
+/// Mutation:ItemsPerSchedule items with tests whose last mutation run ended longest ago, never-tried first
+/// (a run that ended over its budget counts as tried, so one large item cannot hold the schedule every night).
 /// Takes no arguments and only queues, so running it twice queues twice at worst and never
 /// runs two at once (the worker takes one at a time).
 /// </summary>
@@ -17,9 +18,9 @@ public sealed class MutationScheduleJob(MutationService service, MutationStore s
     public async Task QueueAsync(CancellationToken cancellationToken)
     {
         if (await coverage.GetAsync(cancellationToken) is not { } report) return;
-        var latest = (await store.LatestPerItemAsync(service.Suite, cancellationToken)).ToDictionary(r => r.PlanItem, r => r.FinishedAt);
+        var tried = await store.LastAttemptPerItemAsync(service.Suite, cancellationToken);
         var due = report.Items.Where(i => i.Tests.Count > 0)
-            .OrderBy(i => latest.TryGetValue(i.Item.Number, out var at) ? at : DateTimeOffset.MinValue)
+            .OrderBy(i => tried.TryGetValue(i.Item.Number, out var at) ? at : DateTimeOffset.MinValue)
             .ThenBy(i => i.Item.Number)
             .Take(options.Value.ItemsPerSchedule);
         foreach (var item in due)

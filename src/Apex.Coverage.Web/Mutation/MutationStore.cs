@@ -86,6 +86,18 @@ public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases
         return [.. completed.GroupBy(r => r.PlanItem).Select(g => g.MaxBy(r => r.Id)!)];
     }
 
+    /// <summary>
+    /// When each item's last mutation run ended, whatever its end (completed, over its budget, failed, canceled):
+    /// the schedule's order, so an item whose runs never complete goes to the back instead of being tried every night.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, DateTimeOffset>> LastAttemptPerItemAsync(string suite, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        var ended = await db.MutationRuns.AsNoTracking().Where(r => r.Suite == suite && r.FinishedAt != null)
+            .Select(r => new { r.PlanItem, r.FinishedAt }).ToListAsync(cancellationToken);
+        return ended.GroupBy(r => r.PlanItem).ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt!.Value));
+    }
+
     /// <summary>Ends running runs left by a dashboard that stopped mid-run: nothing was stored for them.</summary>
     public async Task EndInterruptedAsync(CancellationToken cancellationToken)
     {
