@@ -1,15 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Web.ApiTokens;
 using Apex.Coverage.Web.CodeCoverage;
 using Apex.Coverage.Web.Data;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Apex.Coverage.Tests.Mutation;
 
@@ -23,30 +18,19 @@ namespace Apex.Coverage.Tests.Mutation;
 [Collection(MutationFixtureCollection.Name)]
 public sealed class MutationCoverageMapTests : IAsyncLifetime
 {
-    private const string BulkTest = "Apex.Fixture.Mutation.Tests.BulkTests.IsBulk_IsTrueForLargeOrders_AndFalseForSmallOnes";
-    private readonly PlanHostFactory _factory = new();
-    private readonly string _output = Directory.CreateTempSubdirectory("apex-mutation-map").FullName;
-    private WebApplicationFactory<Program> _host = null!;
+    private MutationFixtureHost _fixture = null!;
     private HttpClient _client = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _host = MutationFixtureTests.Configure(_factory, _output, budget: "00:20:00");
-        _client = _host.CreateClient();
-        var token = await _host.Services.GetRequiredService<ApiTokenStore>().CreateAsync(new ApiTokenRequest("mutation", [ApiTokenScopes.RunsWrite]), Ct);
-        _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
-        await SeedAsync(_host.Services.GetRequiredService<IDbContextFactory<CoverageDbContext>>());
+        _fixture = await MutationFixtureHost.StartAsync();
+        _client = _fixture.Client;
+        await SeedAsync(_fixture.Databases);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-        await _factory.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
     /// <summary>Item 2's test as discovery knows it, and a finished coverage run of item 2 alone that executed Pricing.cs.</summary>
     private static async Task SeedAsync(IDbContextFactory<CoverageDbContext> databases)
@@ -54,7 +38,7 @@ public sealed class MutationCoverageMapTests : IAsyncLifetime
         await using var db = await databases.CreateDbContextAsync(Ct);
         db.DiscoveredTests.Add(new DiscoveredTest
         {
-            SuiteName = "L2", FullyQualifiedName = BulkTest, DisplayName = BulkTest, PlanItems = "2", TraitsJson = "{}",
+            SuiteName = "L2", FullyQualifiedName = MutationFixtureHost.BulkTest, DisplayName = MutationFixtureHost.BulkTest, PlanItems = "2", TraitsJson = "{}",
             FirstSeenAt = DateTimeOffset.UnixEpoch, LastSeenAt = DateTimeOffset.UnixEpoch,
         });
         var at = DateTimeOffset.UtcNow;
@@ -74,11 +58,8 @@ public sealed class MutationCoverageMapTests : IAsyncLifetime
     public async Task Run_MutatesOnlyTheFilesTheItemsTestsExecuted_WhenTheCoverageMapHasTheItem()
     {
         var map = await _client.GetFromJsonAsync<JsonElement>("/api/v1/coverage-map?suite=L2", Ct);
-        using var started = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = 2 }, Ct);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
-        var run = await Eventually.ThatAsync(() => _client.GetFromJsonAsync<JsonElement>($"/api/v1/mutation/runs/{id}", Ct),
-            r => r.GetProperty("status").GetString() is not ("queued" or "running"), $"mutation run {id}", 900);
+        var id = await _fixture.StartRunAsync(2);
+        var run = await _fixture.WaitForRunAsync(id, r => r.GetProperty("status").GetString() is not ("queued" or "running"), $"mutation run {id}", 900);
 
         Assert.Equal(["Pricing/Pricing/Pricing.cs"], map[0].GetProperty("files").EnumerateArray().Select(f => f.GetString()));
         Assert.True(run.GetProperty("status").GetString() == "completed", run.ToString());

@@ -1,15 +1,9 @@
-using Apex.Coverage.Web.ApiTokens;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Apex.Coverage.Tests.Fixtures;
-using Apex.Coverage.Tests.Runs;
-using Apex.Coverage.Web.Data;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using static Apex.Coverage.Tests.Analytics.History;
+using static Apex.Coverage.Tests.Mutation.MutationFixtureHost;
 
 namespace Apex.Coverage.Tests.Mutation;
 
@@ -21,53 +15,25 @@ namespace Apex.Coverage.Tests.Mutation;
 [Collection(MutationFixtureCollection.Name)]
 public sealed class MutationFixtureTests : IAsyncLifetime
 {
-    private const string BulkTest = "Apex.Fixture.Mutation.Tests.BulkTests.IsBulk_IsTrueForLargeOrders_AndFalseForSmallOnes";
-    private readonly PlanHostFactory _factory = new();
-    private readonly string _output = Directory.CreateTempSubdirectory("apex-mutation-test").FullName;
-    private WebApplicationFactory<Program> _host = null!;
+    private MutationFixtureHost _fixture = null!;
     private HttpClient _client = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string TestProject =>
-        Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "fixtures", "Apex.Fixture.Mutation.Tests", "Apex.Fixture.Mutation.Tests.csproj");
-
     public async ValueTask InitializeAsync()
     {
-        _host = Configure(_factory, _output, budget: "00:20:00");
-        _client = _host.CreateClient();
-        var token = await _host.Services.GetRequiredService<ApiTokenStore>().CreateAsync(new ApiTokenRequest("mutation", [ApiTokenScopes.RunsWrite]), Ct);
-        _client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
-        await DiscoverAsync(_host.Services.GetRequiredService<IDbContextFactory<CoverageDbContext>>(), BulkTest, "2");
+        _fixture = await MutationFixtureHost.StartAsync();
+        _client = _fixture.Client;
+        await DiscoverAsync(_fixture.Databases, BulkTest, "2");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _host.DisposeAsync();
-        await _factory.DisposeAsync();
-        Directory.Delete(_output, recursive: true);
-    }
-
-    internal static WebApplicationFactory<Program> Configure(PlanHostFactory factory, string output, string budget) => factory.WithWebHostBuilder(b => b
-        .UseSetting("Suites:L2:Project", TestProject)
-        .UseSetting("Suites:L2:Assembly", Path.Combine(Path.GetDirectoryName(TestProject)!, "bin", "Debug", "net10.0", "Apex.Fixture.Mutation.Tests.dll"))
-        .UseSetting("Mutation:Suite", "L2")
-        .UseSetting("Mutation:Project", "Apex.Fixture.Mutation.csproj")
-        .UseSetting("Mutation:OutputPath", output)
-        .UseSetting("Mutation:TimeBudget", budget)
-        .UseSetting("Coverage:Categories:authentication-authorization:0", "Pricing")
-        .UseSetting("Coverage:Categories:authentication-authorization:1", "Shipping"));
+    public ValueTask DisposeAsync() => _fixture.DisposeAsync();
 
     private async Task<JsonElement> StartAndWaitAsync(int item, Func<JsonElement, bool> until, int seconds)
     {
-        using var started = await _client.PostAsJsonAsync("/api/v1/mutation/runs", new { planItem = item }, Ct);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
-        return await Eventually.ThatAsync(() => _client.GetFromJsonAsync<JsonElement>($"/api/v1/mutation/runs/{id}", Ct), until, $"mutation run {id}", seconds);
+        var id = await _fixture.StartRunAsync(item);
+        return await _fixture.WaitForRunAsync(id, until, $"mutation run {id}", seconds);
     }
-
-    private static string Status(JsonElement run) => run.GetProperty("status").GetString()!;
 
     [Fact]
     public async Task Run_StoresKilledSurvivedAndNoCoveragePerFile_AndTheNextRunTestsOnlyWhatChanged()
