@@ -44,4 +44,30 @@ public sealed partial class MutationCategoryModulesTests
         Assert.True(Directory.Exists(Path.Combine(FixtureSuiteBuild.RepoRoot, "src", "Apex.Platform", "Resilience")));
         Assert.Equal(StrykerCommand.Globs(imported), targets.Mutate);
     }
+
+    /// <summary>
+    /// Every category names platform modules its L2 tests import, the one they import most among them: a module its
+    /// tests never import would be mutated (and counted on its coverage page) for nothing. Performance used to name
+    /// Backend, Caching and Data while its tests import Performance (and Auth and Realtime only to sign in).
+    /// </summary>
+    [Theory]
+    [InlineData("authentication-authorization", "Authentication")]
+    [InlineData("websocket-real-time", "WebSocketRealtime")]
+    [InlineData("agent-orchestration", "AgentOrchestration")]
+    [InlineData("database-coordination", "DatabaseCoordination")]
+    [InlineData("cache-state-management", "CacheStateManagement")]
+    [InlineData("performance-scalability", "PerformanceScalability")]
+    [InlineData("error-recovery-resilience", "ErrorRecoveryResilience")]
+    [InlineData("business-critical-flows", "BusinessCriticalFlows")]
+    public void Categories_NameTheModulesTheirTestsImport_AndTheOneTheyImportMost(string slug, string testFolder)
+    {
+        var modules = RepositoryCoverage().Categories.GetValueOrDefault(slug) ?? [];
+        var imports = Directory.EnumerateFiles(Path.Combine(FixtureSuiteBuild.RepoRoot, "tests", "Apex.Integration", testFolder), "*.cs", SearchOption.AllDirectories)
+            .SelectMany(file => PlatformUsing().Matches(File.ReadAllText(file)).Select(m => m.Groups["module"].Value))
+            .GroupBy(m => m, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => g.Key).ToList();
+
+        Assert.NotEmpty(modules);
+        Assert.All(modules, m => Assert.Contains(m, imports));
+        Assert.Contains(imports[0], modules);
+    }
 }
