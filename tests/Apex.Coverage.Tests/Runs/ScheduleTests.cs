@@ -1,3 +1,4 @@
+using Apex.Coverage.Tests.Fixtures;
 using Apex.Coverage.Web.Results;
 using Apex.Coverage.Web.Runs;
 using Hangfire;
@@ -97,9 +98,7 @@ public sealed class ScheduleTests(RunnerHost host)
     [Fact]
     public async Task Startup_FailsNamingTheKey_WhenASuiteHasNoAssembly()
     {
-        await using var factory = new RunnerHostFactory(host.Build.Assembly, configure: b => b.UseSetting("Suites:Nameless:Project", "x.csproj"));
-
-        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+        var error = Assert.IsType<OptionsValidationException>(await StartupFailure.OfAsync(b => b.UseSetting("Suites:Nameless:Project", "x.csproj")));
 
         Assert.Contains("Suites:Nameless:Assembly is required", error.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using Apex.Coverage.Tests.Fixtures;
 using System.Security.Claims;
 using Apex.Coverage.Tests.Ingestion;
 using Apex.Coverage.Web.Access;
@@ -18,13 +19,11 @@ public sealed class OidcOptionsTests
     [InlineData("Auth:Oidc:DefaultRole", "owner", "Auth:Oidc:DefaultRole must be viewer, runner or admin")]
     public async Task Start_FailsNamingTheKey_WhenAProviderSettingIsWrong(string key, string value, string message)
     {
-        await using var factory = new IngestionHostFactory(configure: b =>
+        var error = Assert.IsType<OptionsValidationException>(await StartupFailure.OfAsync(b =>
         {
             OidcHosts.Configure(b, new Uri("http://127.0.0.1:9/"));
             b.UseSetting(key, value);
-        });
-
-        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+        }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
