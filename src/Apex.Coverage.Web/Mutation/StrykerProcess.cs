@@ -65,6 +65,9 @@ public sealed class StrykerProcess(TimeProvider clock)
         foreach (var (name, value) in environment) info.Environment[name] = value;
         // Plain lines: no ANSI colours in what is parsed and shown.
         info.Environment["NO_COLOR"] = "1";
+        // Stryker's runner tests every mutant in one long-lived test process: hosts the suite builds there must not each
+        // keep an inotify watcher on their settings (128 per user on Linux), or the machine runs out within minutes.
+        info.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet could not be started.");
     }
 

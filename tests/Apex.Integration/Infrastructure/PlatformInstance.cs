@@ -44,6 +44,7 @@ public sealed class PlatformInstance : IAsyncDisposable
         {
             EnvironmentName = "Testing",
             ApplicationName = typeof(PlatformComposition).Assembly.GetName().Name,
+            Args = TestHosts.NoConfigWatch,
         });
         builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

@@ -33,7 +33,7 @@ public sealed class HubProxy : IAsyncDisposable
 
     public static async Task<HubProxy> StartAsync(params (string Name, PlatformInstance Instance)[] destinations)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(TestHosts.NoConfigWatch);
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         builder.Services.AddReverseProxy().LoadFromMemory(
