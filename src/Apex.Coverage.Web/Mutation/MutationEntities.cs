@@ -57,6 +57,9 @@ public sealed class MutationRun
 
     public string? Message { get; set; }
 
+    /// <summary>Nodes:Name of the node that claimed the run (null while queued, and for runs from before nodes were recorded).</summary>
+    public string? Node { get; set; }
+
     public DateTimeOffset RequestedAt { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
@@ -125,7 +128,11 @@ internal sealed class MutationRunConfiguration : IEntityTypeConfiguration<Mutati
         builder.Ignore(r => r.Counts);
         builder.HasMany(r => r.Files).WithOne().HasForeignKey(f => f.RunId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(r => r.Survivors).WithOne().HasForeignKey(s => s.RunId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(r => r.Node).HasMaxLength(200);
         builder.HasIndex(r => new { r.Suite, r.PlanItem, r.Status });
+        // One running run per suite across every node sharing the store (ADR 0285): the claim's
+        // NOT EXISTS cannot see another node's uncommitted claim on PostgreSQL, this index can.
+        builder.HasIndex(r => r.Suite).IsUnique().HasFilter("\"Status\" = 'running'").HasDatabaseName("IX_MutationRuns_OneRunningPerSuite");
     }
 }
 

@@ -1,10 +1,15 @@
+using System.Data.Common;
 using Apex.Coverage.Web.Data;
+using Apex.Coverage.Web.Runs;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Apex.Coverage.Web.Mutation;
 
 /// <summary>The mutation runs as stored: a short-lived context per operation.</summary>
-public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases, TimeProvider clock)
+public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases, IOptions<NodeOptions> nodes, TimeProvider clock)
 {
     public async Task<MutationRun> QueueAsync(string suite, int planItem, string source, CancellationToken cancellationToken)
     {
@@ -38,20 +43,42 @@ public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases
 
     /// <summary>
     /// Moves a run from one status to another in one statement; false when it was no longer in the
-    /// first (a cancel won, or another node's worker took the queued run first).
+    /// first (a cancel won, or another node's worker took the queued run first). Moving to running
+    /// is the claim: it records this node (Nodes:Name) and also requires that no run of the suite is
+    /// running on any node (ADR 0285).
     /// </summary>
     public async Task<bool> MoveAsync(long id, string from, string to, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var moved = await db.MutationRuns.Where(r => r.Id == id && r.Status == from).ExecuteUpdateAsync(s =>
+        var claim = to == MutationRunStatus.Running;
+        var me = nodes.Value.Name;
+        var runs = db.MutationRuns.Where(r => r.Id == id && r.Status == from);
+        if (claim)
         {
-            s.SetProperty(r => r.Status, to);
-            if (to == MutationRunStatus.Running) s.SetProperty(r => r.StartedAt, now);
-            if (MutationRunStatus.IsFinished(to)) s.SetProperty(r => r.FinishedAt, now);
-        }, cancellationToken);
-        return moved > 0;
+            runs = runs.Where(r => !db.MutationRuns.Any(o => o.Suite == r.Suite && o.Status == MutationRunStatus.Running));
+        }
+
+        try
+        {
+            var moved = await runs.ExecuteUpdateAsync(s =>
+            {
+                s.SetProperty(r => r.Status, to);
+                if (claim) s.SetProperty(r => r.StartedAt, now).SetProperty(r => r.Node, me);
+                if (MutationRunStatus.IsFinished(to)) s.SetProperty(r => r.FinishedAt, now);
+            }, cancellationToken);
+            return moved > 0;
+        }
+        catch (DbException error) when (claim && IsUniqueViolation(error))
+        {
+            // Another node claimed a run of the same suite in the same moment (its claim was not yet
+            // committed when this one's NOT EXISTS looked); the unique index on running runs stopped this one.
+            return false;
+        }
     }
+
+    private static bool IsUniqueViolation(DbException error) =>
+        error is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } or SqliteException { SqliteErrorCode: 19 };
 
     /// <summary>The run's stored status; null when there is no such run.</summary>
     public async Task<string?> StatusAsync(long id, CancellationToken cancellationToken)
@@ -98,14 +125,23 @@ public sealed class MutationStore(IDbContextFactory<CoverageDbContext> databases
         return ended.GroupBy(r => r.PlanItem).ToDictionary(g => g.Key, g => g.Max(r => r.FinishedAt!.Value));
     }
 
-    /// <summary>Ends running runs left by a dashboard that stopped mid-run: nothing was stored for them.</summary>
-    public async Task EndInterruptedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the running runs that can no longer finish: this node's (it stopped mid-run), those
+    /// claimed by no node (from before nodes were recorded) and those of dead nodes — the same rule
+    /// as test runs (<see cref="RunRecovery"/>, <see cref="NodeLiveness"/>). A live other node's run
+    /// is left running. Nothing was stored for the ended ones.
+    /// </summary>
+    public async Task<int> EndInterruptedAsync(CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        await db.MutationRuns.Where(r => r.Status == MutationRunStatus.Running).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.Status, MutationRunStatus.Failed)
-            .SetProperty(r => r.FinishedAt, now)
-            .SetProperty(r => r.Message, "The dashboard stopped during the run."), cancellationToken);
+        var me = nodes.Value.Name;
+        var alive = NodeLiveness.OthersAlive(db, nodes.Value, now);
+        return await db.MutationRuns
+            .Where(r => r.Status == MutationRunStatus.Running && (r.Node == null || r.Node == me || !alive.Contains(r.Node)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, MutationRunStatus.Failed)
+                .SetProperty(r => r.FinishedAt, now)
+                .SetProperty(r => r.Message, "The dashboard stopped during the run."), cancellationToken);
     }
 }

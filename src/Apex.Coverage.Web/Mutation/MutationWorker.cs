@@ -3,7 +3,7 @@ namespace Apex.Coverage.Web.Mutation;
 /// <summary>
 /// Takes queued mutation runs one at a time (Stryker is CPU-heavy: one run per node, so one per
 /// suite), woken by a request or every few seconds for runs queued by another node or the schedule.
-/// Runs a dashboard left running when it stopped end failed at start: nothing of them was stored.
+/// At start it ends failed the running runs of this node, of no node and of dead nodes (ADR 0285): nothing of them was stored.
 /// A cancel asked on another node for the run executing here arrives through the run relay (ADR 0280).
 /// </summary>
 public sealed class MutationWorker(

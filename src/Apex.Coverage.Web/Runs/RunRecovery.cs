@@ -46,8 +46,7 @@ internal sealed partial class RunRecovery(
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
         var me = nodes.Value.Name;
-        var deadline = now - nodes.Value.DeadAfter;
-        var alive = db.DashboardNodes.Where(n => n.Name != me && n.HeartbeatAt >= deadline).Select(n => n.Name);
+        var alive = NodeLiveness.OthersAlive(db, nodes.Value, now);
         var orphans = await db.TestRuns
             .Where(r => (r.Status == RunStatus.Building || r.Status == RunStatus.Running) && r.Source != RunSource.Ci)
             .Where(r => ownToo ? r.Node == null || r.Node == me || !alive.Contains(r.Node) : r.Node != null && r.Node != me && !alive.Contains(r.Node))

@@ -547,6 +547,10 @@ namespace Apex.Coverage.Web.Data.Migrations
                     b.Property<int>("NoCoverage")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("PlanItem")
                         .HasColumnType("INTEGER");
 
@@ -592,6 +596,11 @@ namespace Apex.Coverage.Web.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Suite")
+                        .IsUnique()
+                        .HasDatabaseName("IX_MutationRuns_OneRunningPerSuite")
+                        .HasFilter("\"Status\" = 'running'");
 
                     b.HasIndex("Suite", "PlanItem", "Status");
 

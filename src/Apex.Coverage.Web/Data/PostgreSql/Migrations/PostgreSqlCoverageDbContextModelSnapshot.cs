@@ -572,6 +572,10 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                     b.Property<int>("NoCoverage")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<int>("PlanItem")
                         .HasColumnType("integer");
 
@@ -617,6 +621,11 @@ namespace Apex.Coverage.Web.Data.PostgreSql.Migrations
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Suite")
+                        .IsUnique()
+                        .HasDatabaseName("IX_MutationRuns_OneRunningPerSuite")
+                        .HasFilter("\"Status\" = 'running'");
 
                     b.HasIndex("Suite", "PlanItem", "Status");
 
