@@ -13,8 +13,8 @@ namespace Apex.Coverage.Tests.Mutation;
 /// <summary>
 /// The scheduled mutation run (issue 23, point 4): the repository's appsettings.json builds the suite
 /// for Stryker's mtp runner (docs/adr/0250), a host with a Mutation:Cron registers the Hangfire
-/// recurring job, and without one there is none. The repository keeps Mutation:Cron null until a
-/// mutation run of the real suite ends within its budget on this machine (issue note, session 6).
+/// recurring job, and without one there is none. The repository schedules one item a night at 03:00 UTC,
+/// after the nightly L2 run at 02:00 (docs/adr/0272).
 /// </summary>
 public sealed class MutationScheduleTests
 {
@@ -47,6 +47,26 @@ public sealed class MutationScheduleTests
         var configured = RepositoryOptions();
 
         Assert.Equal(("mtp", "true"), (configured.TestRunner, configured.Environment.GetValueOrDefault("ApexMutation")));
+    }
+
+    [Fact]
+    public void RepositoryConfiguration_MutatesOneItemEachNight_AfterTheNightlyL2RunHasStarted()
+    {
+        var settings = new ConfigurationBuilder().AddJsonFile(Path.Combine(FixtureSuiteBuild.RepoRoot, "appsettings.json")).Build();
+
+        var mutation = DailyAt(RepositoryOptions().Cron);
+        var l2 = DailyAt(settings["Schedules:nightly:Cron"]);
+
+        Assert.Equal(1, RepositoryOptions().ItemsPerSchedule);
+        Assert.True(mutation > l2, $"mutation at {mutation}, L2 at {l2}");
+    }
+
+    /// <summary>The time of day of a daily cron ("m h * * *").</summary>
+    private static TimeSpan DailyAt(string? cron)
+    {
+        var fields = (cron ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(fields is [_, _, "*", "*", "*"], $"'{cron}' is not a daily cron");
+        return new TimeSpan(int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture), 0);
     }
 
     [Fact]
