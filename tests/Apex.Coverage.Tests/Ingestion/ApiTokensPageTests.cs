@@ -49,6 +49,7 @@ public sealed class ApiTokensPageTests : DashboardComponentTest
         page.WaitForAssertion(() => page.Find("button[data-testid=token-revoke]"));
 
         page.Find("button[data-testid=token-revoke]").Click();
+        page.WaitForAssertion(() => page.Find("button[data-testid=token-revoke-confirm]"));
         page.Find("button[data-testid=token-revoke-confirm]").Click();
 
         // Revoking also writes the audit entry: a loaded machine needs more than bUnit's default second.

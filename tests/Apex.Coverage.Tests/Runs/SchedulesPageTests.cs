@@ -110,6 +110,7 @@ public sealed class SchedulesPageTests : DashboardComponentTest
         Assert.NotNull(Job("nightly"));
 
         page.Find("button[data-testid=schedule-remove]").Click();
+        page.WaitForAssertion(() => page.Find("button[data-testid=schedule-remove-confirm]"));
         page.Find("button[data-testid=schedule-remove-confirm]").Click();
 
         page.WaitForAssertion(() => Assert.Empty(Names(page)));

@@ -10,6 +10,8 @@ namespace Apex.Coverage.Tests.Selection;
 /// </summary>
 public sealed class SelectionHost : IAsyncLifetime
 {
+    private readonly string _folder = Apex.Coverage.Tests.Fixtures.TempFolder.Create("apex-selection-suite");
+
     public string Assembly { get; private set; } = string.Empty;
 
     public RunnerHostFactory Factory { get; private set; } = null!;
@@ -18,7 +20,9 @@ public sealed class SelectionHost : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Assembly = await FixtureSuiteBuild.BuildAsync(FixtureSuiteBuild.SuiteProject);
+        // A private copy: the coverage-map runs here instrument the fixture library in place, and a build of the suite
+        // elsewhere meanwhile (the browser tests, other classes) would copy the plain library over it (CI, 3d15692).
+        Assembly = FixtureSuiteBuild.CopyOutput(await FixtureSuiteBuild.BuildAsync(FixtureSuiteBuild.SuiteProject), Path.Combine(_folder, "suite"));
         Factory = new RunnerHostFactory(Assembly);
         FirstRunId = await Factory.StartAsync(RunnerHostFactory.Suite);
         await Factory.WaitForEndAsync(FirstRunId, 300);
@@ -32,7 +36,11 @@ public sealed class SelectionHost : IAsyncLifetime
         return client;
     }
 
-    public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        Apex.Coverage.Tests.Fixtures.TempFolder.Delete(_folder);
+    }
 }
 
 [CollectionDefinition(Name)]
