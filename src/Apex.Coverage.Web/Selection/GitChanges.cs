@@ -38,7 +38,8 @@ public sealed partial class GitChanges(IHostEnvironment environment)
             : throw new SelectionException($"git diff {baseCommit} {headCommit} failed: {(await error).Trim()}");
     }
 
-    private static string? RepositoryRoot(string folder)
+    /// <summary>The first folder upward of <paramref name="folder"/> that holds <c>.git</c>; null outside a checkout.</summary>
+    public static string? RepositoryRoot(string folder)
     {
         for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
         {

@@ -25,7 +25,7 @@ public sealed partial class SourceFiles(IHostEnvironment host)
     public async Task<SourceFile> ReadAsync(string path, string? commit, CancellationToken cancellationToken)
     {
         var relative = Check(path);
-        var root = RepositoryRoot(host.ContentRootPath) ?? host.ContentRootPath;
+        var root = Selection.GitChanges.RepositoryRoot(host.ContentRootPath) ?? host.ContentRootPath;
         if (commit is not null && CommitHash().IsMatch(commit) && await ShowAsync(root, commit, relative, cancellationToken) is { } text)
         {
             return new SourceFile(relative, commit, Split(text), null);
@@ -76,19 +76,6 @@ public sealed partial class SourceFiles(IHostEnvironment host)
         {
             return null; // no git on this machine: the checkout's file is shown instead
         }
-    }
-
-    private static string? RepositoryRoot(string folder)
-    {
-        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
-        {
-            if (Directory.Exists(System.IO.Path.Combine(dir.FullName, ".git")) || File.Exists(System.IO.Path.Combine(dir.FullName, ".git")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 
     private static bool Inside(string root, string path) => path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal);

@@ -67,22 +67,7 @@ public sealed class L2CoverageMapHost : IAsyncLifetime
             built = await FixtureSuiteBuild.BuildAsync(project);
         }
 
-        var copy = TempFolder.Create("apex-l2-map-suite");
-        CopyFolder(Path.GetDirectoryName(built)!, copy);
-        return Path.Combine(copy, Path.GetFileName(built));
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
-        }
-
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-        }
+        return FixtureSuiteBuild.CopyOutput(built, TempFolder.Create("apex-l2-map-suite"));
     }
 
     public async ValueTask DisposeAsync()
